@@ -1,0 +1,38 @@
+# Entry points for people and CI. npm scripts run on the Node pinned in package.json
+# (node_modules/.bin/node), so every target goes through them.
+SHELL := /bin/bash
+PROVIDER ?= local
+NAME ?= kruise-conformance
+CLI := npm run --silent kruise-conformance --
+
+.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit test-substrate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci
+
+install: node_modules/.package-lock.json
+
+## tools: build every pinned tool from its Go module into the cache (warm: nothing to do)
+tools: install
+	$(CLI) tools install $(if $(TOOLS_SOURCE),--source $(TOOLS_SOURCE))
+
+## tools-local: only what the local provider needs
+tools-local: install
+	$(CLI) tools install --local-only
+
+## cluster: bring up a cluster (PROVIDER=local|kind|existing)
+cluster: install
+	$(CLI) cluster up --provider $(PROVIDER) --name $(NAME)
+
+cluster-down: install
+	$(CLI) cluster down --provider $(PROVIDER) --name $(NAME)
+
+cluster-status: install
+	$(CLI) cluster status --provider $(PROVIDER) --name $(NAME)
+
+## test: type-check, unit tests, and the substrate smoke suite on the local provider
+test: install
+	npm test
+
+test-unit: install
+	npm run test:unit

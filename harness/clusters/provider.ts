@@ -1,0 +1,70 @@
+/**
+ * One interface for every substrate the suites can run on. A provider owns the life of its
+ * cluster (local, kind) or only borrows it (existing); either way the harness talks to it
+ * through a kubeconfig file and learns what it can do from `capabilities`.
+ */
+
+/** What a substrate can make observable through the API. Tests declare which they need. */
+export const CAPABILITIES = [
+  'InPlaceResize', // pods/resize is accepted and status.containerStatuses[].resources follows
+  'VolumeExpansion', // a StorageClass with allowVolumeExpansion whose expansions complete
+  'Zones', // nodes spread over >= 3 topology.kubernetes.io/zone values
+  'MultiArch', // nodes of more than one kubernetes.io/arch
+  'RealKubelet', // containers really run (Jobs complete, probes execute, images pull)
+  'Helm', // a helm binary is available to install charts
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const PROVIDER_NAMES = ['local', 'kind', 'existing'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export interface ClusterStatus {
+  provider: ProviderName;
+  name: string;
+  /** up: serving; down: nothing of it exists; degraded: some of it exists but it does not serve. */
+  state: 'up' | 'down' | 'degraded';
+  kubeconfig?: string;
+  server?: string;
+  kubernetesVersion?: string;
+  detail?: string;
+}
+
+export interface UpResult {
+  kubeconfig: string;
+  server: string;
+  kubernetesVersion: string;
+  /** Feature gates as the running apiserver reports them (read back, not assumed). */
+  featureGates: Record<string, boolean>;
+  capabilities: Capability[];
+  /** Milliseconds spent, by phase, for the record and the README's figures. */
+  timings: Record<string, number>;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** Bring the cluster up and wait until it serves and its nodes are Ready. Refuses a second up. */
+  up(signal?: AbortSignal): Promise<UpResult>;
+  /** Remove every process, container and directory the provider made. Idempotent. */
+  down(): Promise<void>;
+  status(): Promise<ClusterStatus>;
+  /** Path of the cluster's kubeconfig file; throws a ProviderError when the cluster is not up. */
+  kubeconfig(): Promise<string>;
+  /** Capabilities of the running cluster, detected from it where the API can tell. */
+  capabilities(): Promise<Capability[]>;
+  /** Make a locally built image available to the cluster's nodes (kind load). */
+  loadImage(image: string): Promise<void>;
+}
+
+/**
+ * An error the user can act on: `message` is one line that says what is wrong, `fix` one line
+ * that says what to do. The CLI prints both and exits non-zero without a stack trace.
+ */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

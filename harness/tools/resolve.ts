@@ -1,0 +1,62 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProviderError } from '../clusters/provider.ts';
+import { type ToolName, groupOf } from './catalog.ts';
+import { groupCacheDir, isGroupComplete } from './cache.ts';
+
+/** Environment variable that points the harness at a user's own binary for a tool. */
+export function overrideEnvName(tool: ToolName): string {
+  return `KRUISE_CONFORMANCE_${tool.toUpperCase().replaceAll('-', '_')}_BINARY`;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Absolute path of a tool: the user's override if set, else the pinned build in the cache.
+ * Never builds: a missing tool is a ProviderError that names the command to run.
+ */
+export function toolPath(tool: ToolName): string {
+  const envName = overrideEnvName(tool);
+  const override = process.env[envName];
+  if (override) {
+    if (!isExecutable(override)) {
+      throw new ProviderError(`${envName}=${override} is not an executable file`, `point ${envName} at the ${tool} binary, or unset it to use the pinned build`);
+    }
+    return override;
+  }
+  const group = groupOf(tool);
+  const path = join(groupCacheDir(group), 'bin', tool);
+  if (!isGroupComplete(group) || !existsSync(path)) {
+    throw new ProviderError(
+      `${tool} ${group.version} is not built (looked in ${groupCacheDir(group)})`,
+      `run \`make tools\` (or \`npx kruise-conformance tools install${group.neededByLocal ? '' : ' --all'}\`), or set ${envName} to your own binary`,
+    );
+  }
+  return path;
+}
+
+/** Resolve several tools at once, reporting every missing one in a single error. */
+export function toolPaths<T extends ToolName>(tools: readonly T[]): Record<T, string> {
+  const found = {} as Record<T, string>;
+  const missing: ProviderError[] = [];
+  for (const tool of tools) {
+    try {
+      found[tool] = toolPath(tool);
+    } catch (err) {
+      if (err instanceof ProviderError) missing.push(err);
+      else throw err;
+    }
+  }
+  if (missing.length === 1) throw missing[0];
+  if (missing.length > 1) {
+    throw new ProviderError(`missing tools: ${missing.map((e) => e.message).join('; ')}`, missing[0]!.fix);
+  }
+  return found;
+}
