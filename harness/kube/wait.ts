@@ -120,3 +120,18 @@ export async function waitForCollection<T extends KubeObject>(
     listAndWatch().catch((e: unknown) => finish(e as Error));
   });
 }
+
+/**
+ * Wait until a single named object of a collection satisfies `predicate`; `undefined` means the
+ * object does not exist (so deletion can be waited for too).
+ */
+export async function waitForObject<T extends KubeObject>(
+  kc: KubeConfig,
+  collectionPath: string,
+  name: string,
+  predicate: (obj: T | undefined) => boolean,
+  opts: WaitOptions<T>,
+): Promise<T | undefined> {
+  const items = await waitForCollection<T>(kc, { path: collectionPath, fieldSelector: `metadata.name=${name}` }, (objs) => predicate(objs[0]), opts);
+  return items[0];
+}
