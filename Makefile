@@ -5,7 +5,7 @@ PROVIDER ?= local
 NAME ?= kruise-conformance
 CLI := npm run --silent kruise-conformance --
 
-.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit test-substrate
+.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci
@@ -21,7 +21,7 @@ tools-local: install
 	$(CLI) tools install --local-only
 
 ## cluster: bring up a cluster (PROVIDER=local|kind|existing)
-cluster: install
+cluster: tools
 	$(CLI) cluster up --provider $(PROVIDER) --name $(NAME)
 
 cluster-down: install
@@ -31,7 +31,7 @@ cluster-status: install
 	$(CLI) cluster status --provider $(PROVIDER) --name $(NAME)
 
 ## test: type-check, unit tests, and the substrate smoke suite on the local provider
-test: install
+test: tools
 	npm test
 
 test-unit: install

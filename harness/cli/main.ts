@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ProviderError } from '../clusters/provider.ts';
+import { InterruptedError, ProviderError } from '../clusters/provider.ts';
 import { registerClusterCommand } from './cluster-command.ts';
 import { registerToolsCommand } from './tools-command.ts';
 
@@ -17,7 +17,8 @@ try {
   // Errors users can act on get one line with the fix and no stack trace.
   if (err instanceof ProviderError) {
     console.error(`kruise-conformance: ${err.message} (fix: ${err.fix})`);
-    process.exitCode = 2;
+    // 130 is the shell's convention for "ended by Ctrl-C".
+    process.exitCode = err instanceof InterruptedError ? 130 : 2;
   } else if (err instanceof Error) {
     console.error(`kruise-conformance: ${err.message}`);
     if (process.env.KRUISE_CONFORMANCE_DEBUG) console.error(err.stack);

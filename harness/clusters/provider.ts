@@ -68,3 +68,11 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
   }
 }
+
+/** The user interrupted an operation (Ctrl-C); whatever it had started has been cleaned up. */
+export class InterruptedError extends ProviderError {
+  constructor(message: string, fix: string) {
+    super(message, fix);
+    this.name = 'InterruptedError';
+  }
+}

@@ -8,7 +8,7 @@ import { waitForCollection } from '../../kube/wait.ts';
 import { isPortFree } from '../../util/ports.ts';
 import { killProcesses, processesMentioning } from '../../util/processes.ts';
 import { apiserverFeatureGates, capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
-import { type Capability, type ClusterStatus, type Provider, ProviderError, type UpResult } from '../provider.ts';
+import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult } from '../provider.ts';
 import { clusterDir, readState, removeClusterDir, validateClusterName, writeState } from '../state.ts';
 import { DEFAULT_TIMINGS, LOCAL_DATA_DIR, type SimulationTimings, kwokConfigFile } from './config.ts';
 
@@ -133,7 +133,7 @@ export class LocalProvider implements Provider {
         throw err;
       }
       await this.down();
-      if (signal?.aborted) throw new ProviderError(`cluster up of "${this.opts.name}" was interrupted; everything it started was removed`, 'run `cluster up` again');
+      if (signal?.aborted) throw new InterruptedError(`cluster up of "${this.opts.name}" was interrupted; everything it started was removed`, 'run `cluster up` again');
       throw err;
     }
   }
