@@ -1,14 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
-// Two kinds of tests live here: `unit` needs no cluster; `substrate` brings up the local
-// provider once (global setup) and checks that the simulated kubelet and storage behave.
+// Three kinds of tests live here:
+// - unit: harness and impl logic, no cluster;
+// - substrate: brings up the local provider once (global setup) and checks that the simulated
+//   kubelet and storage behave;
+// - conformance: the black-box suites, run by the runner (`kruise-conformance run`), which brings
+//   up the cluster, installs the implementation and passes the run in KRUISE_CONFORMANCE_RUN_FILE.
+const resultsDir = process.env.KRUISE_CONFORMANCE_ALLURE_RESULTS;
+const jsonReport = process.env.KRUISE_CONFORMANCE_VITEST_JSON;
+
 export default defineConfig({
   test: {
+    // The runner asks for machine-readable results and Allure results next to live progress.
+    reporters: [
+      process.env.KRUISE_CONFORMANCE_PROGRESS ?? 'default',
+      ...(jsonReport ? [['json', { outputFile: jsonReport }] as [string, object]] : []),
+      ...(resultsDir ? [['allure-vitest/reporter', { resultsDir }] as [string, object]] : []),
+    ],
     projects: [
       {
         test: {
           name: 'unit',
           include: ['harness/**/*.test.ts', 'impl/**/*.test.ts'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
         },
       },
@@ -21,6 +35,29 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: true,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['impl/**/*.int.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'conformance',
+          include: ['suites/[0-9][0-9]-*/**/*.test.ts'],
+          exclude: ['suites/00-substrate/**', '**/node_modules/**'],
+          environment: 'node',
+          // Per-wait timeouts come from the run's named timeouts; these only stop a runaway test.
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: true,
+          maxWorkers: Number(process.env.KRUISE_CONFORMANCE_PARALLELISM ?? 4),
         },
       },
     ],

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { InterruptedError, ProviderError } from '../clusters/provider.ts';
 import { registerClusterCommand } from './cluster-command.ts';
+import { registerRunCommand } from './run-command.ts';
 import { registerToolsCommand } from './tools-command.ts';
 
 const program = new Command()
@@ -10,6 +11,7 @@ const program = new Command()
 
 registerToolsCommand(program);
 registerClusterCommand(program);
+registerRunCommand(program);
 
 try {
   await program.parseAsync(process.argv);

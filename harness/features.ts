@@ -1,0 +1,138 @@
+/**
+ * The feature registry: every behaviour the suites certify, by id. Suites name the features each
+ * test proves (`describeFeature('CloneSet.MaxSurge', ...)`); implementations claim features in
+ * their descriptor; reports give a verdict per feature. `registry.test.ts` fails when a feature
+ * has no test or a test names a feature that is not here.
+ *
+ * Profiles: Core is what every OpenKruise-compatible implementation of the kind must do; Extended
+ * is behind an alpha feature gate in OpenKruise or needs more than a bare substrate.
+ */
+import type { Capability } from './clusters/provider.ts';
+import type { Profile } from './report/model.ts';
+
+export type Area =
+  | 'Preflight'
+  | 'CloneSet'
+  | 'StatefulSet'
+  | 'WorkloadSpread'
+  | 'SidecarSet'
+  | 'PodProbeMarker'
+  | 'DeletionProtection'
+  | 'Helm';
+
+export interface Feature {
+  id: string;
+  area: Area;
+  profile: Profile;
+  title: string;
+  /** OpenKruise release that introduced the behaviour. */
+  since: string;
+  /** Where the rule comes from: a section of the spec digest and/or a seed article. */
+  source: string;
+  /** Substrate capabilities without which the feature's tests cannot run. */
+  needs: Capability[];
+  /** OpenKruise feature gates the implementation must run with for the feature. */
+  gates: string[];
+  /** Required of every implementation; cannot be left unclaimed (preflight). */
+  mandatory?: boolean;
+}
+
+type Def = Omit<Feature, 'area' | 'needs' | 'gates'> & Partial<Pick<Feature, 'needs' | 'gates'>>;
+
+function area(name: Area, defs: Def[]): Feature[] {
+  return defs.map((d) => ({ needs: [], gates: [], ...d, area: name }));
+}
+
+export const FEATURES: readonly Feature[] = [
+  ...area('Preflight', [
+    { id: 'Preflight.APIServed', profile: 'Core', title: 'the apps.kruise.io CRDs are served at the expected versions with status and scale subresources', since: '1.0', source: 'spec §2.1, §3.1', mandatory: true },
+    { id: 'Preflight.Webhooks', profile: 'Core', title: 'admission webhooks answer: defaulting applies and invalid objects are rejected', since: '1.0', source: 'spec §1.6', mandatory: true },
+  ]),
+  ...area('CloneSet', [
+    { id: 'CloneSet.Defaults', profile: 'Core', title: 'defaults: replicas 1, ReCreate, partition 0, maxUnavailable 20%, maxSurge 0, revisionHistoryLimit 10', since: '1.0', source: 'spec §2.2, Appendix B.1' },
+    { id: 'CloneSet.Validation', profile: 'Core', title: 'invalid specs are rejected at admission with the field named', since: '1.0', source: 'spec §2.3' },
+    { id: 'CloneSet.Scale', profile: 'Core', title: 'scale out and in; pod identity (instance id, revision labels, readiness gates)', since: '1.0', source: 'spec §2.5, §2.8' },
+    { id: 'CloneSet.PodsToDelete', profile: 'Core', title: 'scaleStrategy.podsToDelete and the specified-delete label remove chosen pods', since: '1.0', source: 'spec §1.5, §2.8' },
+    { id: 'CloneSet.ScaleInOrder', profile: 'Core', title: 'scale-in prefers unscheduled, not-ready, then lower deletion cost pods', since: '1.0', source: 'spec §2.8' },
+    { id: 'CloneSet.ScaleMaxUnavailable', profile: 'Extended', title: 'scaleStrategy.maxUnavailable limits unavailable pods while scaling out', since: '1.4', source: 'spec §2.2, §2.8' },
+    { id: 'CloneSet.Status', profile: 'Core', title: 'status fields: replicas, ready, available, updated, updatedReady, expectedUpdated, observedGeneration, revisions, labelSelector', since: '1.0', source: 'spec §2.6' },
+    { id: 'CloneSet.Revisions', profile: 'Core', title: 'ControllerRevisions and the controller-revision-hash / pod-template-hash labels follow the template', since: '1.0', source: 'spec §1.4, §2.5' },
+    { id: 'CloneSet.ScaleSubresource', profile: 'Core', title: 'the scale subresource reads and writes replicas', since: '1.0', source: 'spec §2.1' },
+    { id: 'CloneSet.ReCreate', profile: 'Core', title: 'ReCreate update replaces pods within maxUnavailable', since: '1.0', source: 'spec §2.8' },
+    { id: 'CloneSet.MaxUnavailable', profile: 'Core', title: 'never fewer than replicas - maxUnavailable available pods during a rollout (percent rounding)', since: '1.0', source: 'spec §2.4, §2.8' },
+    { id: 'CloneSet.MaxSurge', profile: 'Core', title: 'never more than replicas + maxSurge pods; surge pods removed at the end (seed walkthrough)', since: '1.0', source: 'spec §2.11; seed "CloneSet supports maxSurge"' },
+    { id: 'CloneSet.Partition', profile: 'Core', title: 'partition keeps that many (or that percent, ceil) pods at the old revision', since: '1.0', source: 'spec §1.1, §2.4' },
+    { id: 'CloneSet.Paused', profile: 'Core', title: 'paused stops the rollout, scaling continues', since: '1.0', source: 'spec §2.2' },
+    { id: 'CloneSet.MinReadySeconds', profile: 'Core', title: 'minReadySeconds delays availability', since: '1.0', source: 'spec §2.6' },
+    { id: 'CloneSet.InPlaceUpdate', profile: 'Core', title: 'InPlaceIfPossible updates images in place: same UID, IP, node; InPlaceUpdateReady protocol and inplace-update-state', since: '1.0', source: 'spec §1.3, §2.12' },
+    { id: 'CloneSet.InPlaceFallback', profile: 'Core', title: 'InPlaceIfPossible recreates pods when a non-image field changes', since: '1.0', source: 'spec §1.3' },
+    { id: 'CloneSet.InPlaceOnly', profile: 'Extended', title: 'InPlaceOnly allows only image changes and no maxSurge', since: '1.0', source: 'spec §2.3, §13.9' },
+    { id: 'CloneSet.InPlaceSurge', profile: 'Core', title: 'InPlaceIfPossible with maxSurge: surge pods created, old pods updated in place, surge removed', since: '1.0', source: 'seed "CloneSet supports maxSurge"' },
+    { id: 'CloneSet.InPlaceResize', profile: 'Extended', title: 'in-place cpu/memory change resizes pods without restart (pods/resize); QoS change recreates', since: '1.8', source: 'spec §1.3; seed "in-place VPA"', needs: ['InPlaceResize'], gates: ['InPlaceWorkloadVerticalScaling'] },
+    { id: 'CloneSet.VolumeClaimTemplates', profile: 'Core', title: 'one PVC per pod from volumeClaimTemplates, named <vct>-<cloneset>-<instance-id>', since: '1.0', source: 'spec §2.5, §2.10', needs: ['VolumeExpansion'] },
+    { id: 'CloneSet.Lifecycle', profile: 'Extended', title: 'lifecycle hooks: preDelete and inPlaceUpdate hold pods in Preparing states', since: '1.0', source: 'spec §1.2, §2.9' },
+    { id: 'CloneSet.UpdatePriority', profile: 'Extended', title: 'priorityStrategy orders pods to update', since: '1.0', source: 'spec Appendix A.2' },
+  ]),
+  ...area('StatefulSet', [
+    { id: 'StatefulSet.Defaults', profile: 'Core', title: 'defaults: OrderedReady, RollingUpdate, partition 0, maxUnavailable 1, podUpdatePolicy ReCreate', since: '1.0', source: 'spec §3.2' },
+    { id: 'StatefulSet.Validation', profile: 'Core', title: 'invalid specs are rejected at admission with the field named', since: '1.0', source: 'spec §3.3' },
+    { id: 'StatefulSet.Identity', profile: 'Core', title: 'pods <name>-<ordinal> with stable hostname, labels and PVCs <vct>-<name>-<ordinal>', since: '1.0', source: 'spec §3.4' },
+    { id: 'StatefulSet.OrderedScale', profile: 'Core', title: 'OrderedReady scales one pod at a time in ordinal order and halts on an unhealthy pod', since: '1.0', source: 'spec §3.5' },
+    { id: 'StatefulSet.ParallelScale', profile: 'Core', title: 'Parallel pod management creates and deletes at once', since: '1.0', source: 'spec §3.5' },
+    { id: 'StatefulSet.ReserveOrdinals', profile: 'Extended', title: 'reserveOrdinals skips ordinals (ints and ranges)', since: '1.1', source: 'spec §3.5' },
+    { id: 'StatefulSet.StartOrdinal', profile: 'Extended', title: 'ordinals.start shifts the ordinal range', since: '1.7', source: 'spec §3.5', gates: ['StatefulSetStartOrdinal'] },
+    { id: 'StatefulSet.Partition', profile: 'Core', title: 'partition keeps pods below the partition ordinal at the current revision', since: '1.0', source: 'spec §3.6' },
+    { id: 'StatefulSet.MaxUnavailable', profile: 'Core', title: 'rolling update with maxUnavailable > 1 under Parallel', since: '1.0', source: 'spec §3.6' },
+    { id: 'StatefulSet.OnDelete', profile: 'Core', title: 'OnDelete updates a pod only when it is deleted', since: '1.0', source: 'spec §3.6' },
+    { id: 'StatefulSet.InPlaceUpdate', profile: 'Core', title: 'InPlaceIfPossible updates images in place (readiness gate required)', since: '1.0', source: 'spec §3.3, §3.6' },
+    { id: 'StatefulSet.InPlaceResize', profile: 'Extended', title: 'in-place cpu/memory resize of Advanced StatefulSet pods', since: '1.8', source: 'spec §1.3', needs: ['InPlaceResize'], gates: ['InPlaceWorkloadVerticalScaling'] },
+    { id: 'StatefulSet.Status', profile: 'Core', title: 'status fields, currentRevision flips only when all updated and ready', since: '1.0', source: 'spec §3.6' },
+    { id: 'StatefulSet.ScaleSubresource', profile: 'Core', title: 'the scale subresource reads and writes replicas', since: '1.0', source: 'spec §3.1' },
+    { id: 'StatefulSet.VolumeClaimStatus', profile: 'Extended', title: 'status.volumeClaims lists compatibleReplicas / compatibleReadyReplicas per template', since: '1.8', source: 'spec §3.8, §13.1', needs: ['VolumeExpansion'] },
+    { id: 'StatefulSet.PVCResize', profile: 'Extended', title: 'volumeClaimUpdateStrategy OnPodRollingUpdate expands PVCs as the rollout reaches each pod', since: '1.8', source: 'spec §3.8; seed "OpenKruise 1.8"', needs: ['VolumeExpansion'], gates: ['StatefulSetAutoResizePVCGate'] },
+    { id: 'StatefulSet.PVCRetention', profile: 'Extended', title: 'persistentVolumeClaimRetentionPolicy deletes PVCs when deleted or scaled', since: '1.2', source: 'spec §3.4', needs: ['VolumeExpansion'] },
+  ]),
+  ...area('WorkloadSpread', [
+    { id: 'WorkloadSpread.Validation', profile: 'Core', title: 'invalid WorkloadSpreads are rejected with the field named', since: '1.0', source: 'spec §4.3' },
+    { id: 'WorkloadSpread.SubsetInjection', profile: 'Core', title: 'pods get the first subset with room: node terms, tolerations, patch and the matched-workloadspread annotation', since: '1.0', source: 'spec §4.4', needs: ['Zones'] },
+    { id: 'WorkloadSpread.MaxReplicas', profile: 'Core', title: 'maxReplicas (int and percent) bounds each subset; status counts replicas and missingReplicas', since: '1.0', source: 'spec §4.6' },
+    { id: 'WorkloadSpread.DeletionCost', profile: 'Core', title: 'pod-deletion-cost annotations order scale-in across subsets', since: '1.0', source: 'spec §4.7' },
+    { id: 'WorkloadSpread.TargetFilter', profile: 'Extended', title: 'targetFilter selects pods and replicasPathList sums replicas for workloads without a scale subresource', since: '1.8', source: 'spec §4.8; seed "OpenKruise 1.8"' },
+  ]),
+  ...area('SidecarSet', [
+    { id: 'SidecarSet.Validation', profile: 'Core', title: 'invalid SidecarSets are rejected with the field named', since: '1.0', source: 'spec §5.3' },
+    { id: 'SidecarSet.Injection', profile: 'Core', title: 'sidecars injected at pod creation in podInjectPolicy order, with env and annotations', since: '1.0', source: 'spec §5.4' },
+    { id: 'SidecarSet.VolumeMerge', profile: 'Core', title: 'sidecar volumes merged into the pod; the pod volume wins on a name clash', since: '1.0', source: 'spec §5.4' },
+    { id: 'SidecarSet.InjectionRevision', profile: 'Extended', title: 'injectionStrategy.revision injects a recorded revision (Always / Partial)', since: '1.3', source: 'spec §5.2, §5.4' },
+    { id: 'SidecarSet.InPlaceUpgrade', profile: 'Core', title: 'image-only sidecar changes roll out in place within partition and maxUnavailable', since: '1.0', source: 'spec §5.5' },
+    { id: 'SidecarSet.Status', profile: 'Core', title: 'status counts matched, updated and ready pods', since: '1.0', source: 'spec §5.5' },
+  ]),
+  ...area('PodProbeMarker', [
+    { id: 'PodProbeMarker.Validation', profile: 'Core', title: 'invalid PodProbeMarkers are rejected with the field named', since: '1.3', source: 'spec §6.1' },
+    { id: 'PodProbeMarker.NodeProbes', profile: 'Extended', title: 'probes run by the node agent mark pods with conditions, labels and annotations', since: '1.3', source: 'spec §6.2', needs: ['RealKubelet'] },
+    { id: 'PodProbeMarker.Serverless', profile: 'Extended', title: 'serverless protocol: probes written to pod annotations, conditions turned into marks', since: '1.8', source: 'spec §6.3; seed "OpenKruise 1.8"', gates: ['EnablePodProbeMarkerOnServerless'] },
+  ]),
+  ...area('DeletionProtection', [
+    { id: 'DeletionProtection.Workloads', profile: 'Core', title: 'Always / Cascading protection of CloneSet, Advanced StatefulSet and apps/v1 workloads', since: '1.0', source: 'spec §7', gates: ['ResourcesDeletionProtection'] },
+    { id: 'DeletionProtection.Namespace', profile: 'Core', title: 'Always / Cascading protection of namespaces', since: '1.0', source: 'spec §7', gates: ['ResourcesDeletionProtection'] },
+    { id: 'DeletionProtection.CRD', profile: 'Extended', title: 'Always / Cascading protection of CustomResourceDefinitions', since: '1.0', source: 'spec §7', gates: ['ResourcesDeletionProtection', 'DeletionProtectionForCRDCascadingGate'] },
+    { id: 'DeletionProtection.ServiceIngress', profile: 'Extended', title: 'Always protection of Services and Ingresses', since: '1.6', source: 'spec §7', gates: ['ResourcesDeletionProtection'] },
+  ]),
+  ...area('Helm', [
+    { id: 'Helm.PreDeleteHook', profile: 'Extended', title: 'helm uninstall is blocked while CloneSets / Advanced StatefulSets exist', since: '1.7', source: 'spec §8.1', needs: ['RealKubelet', 'Helm'] },
+  ]),
+];
+
+const BY_ID = new Map(FEATURES.map((f) => [f.id, f]));
+
+export function feature(id: string): Feature {
+  const f = BY_ID.get(id);
+  if (!f) throw new Error(`unknown feature "${id}": not in harness/features.ts`);
+  return f;
+}
+
+export function isFeatureId(id: string): boolean {
+  return BY_ID.has(id);
+}
+
+export const FEATURE_IDS: readonly string[] = FEATURES.map((f) => f.id);

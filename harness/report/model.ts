@@ -1,0 +1,84 @@
+/**
+ * The one result model every report is written from. The runner fills it from vitest's results,
+ * the feature registry, the implementation's claims and the provider's capabilities; the writers
+ * (YAML, JSON, JUnit, Markdown, Allure, HTML matrix) only render it.
+ */
+import type { Capability } from '../clusters/provider.ts';
+
+export const REPORT_API_VERSION = 'conformance.kruise.io/v1alpha1';
+export const REPORT_KIND = 'ConformanceReport';
+
+export type Profile = 'Core' | 'Extended';
+
+/**
+ * passed / failed / skipped are vitest outcomes. not-run: the test needed something the run did
+ * not have (a capability of the substrate, a preflight that failed, a fail-fast stop); the reason
+ * says what. not-supported: the implementation does not claim the test's feature.
+ */
+export type TestStatus = 'passed' | 'failed' | 'skipped' | 'not-run' | 'not-supported';
+
+/** A feature's verdict: passed only when it has tests and every one of them passed. */
+export type FeatureStatus = 'passed' | 'failed' | 'skipped' | 'not-run' | 'not-supported';
+
+export type ProfileResult = 'success' | 'partial' | 'failure';
+
+export interface TestResult {
+  /** Stable id: `<suite file relative to suites/> > <describe titles> > <test title>`. */
+  id: string;
+  /** Suite file relative to the repo root, e.g. suites/10-cloneset/scale.test.ts. */
+  file: string;
+  /** The test's own title, without the describe chain. */
+  name: string;
+  /** Titles of the enclosing describe blocks, outermost first. */
+  ancestors: string[];
+  /** Feature ids the test proves (first = primary). */
+  features: string[];
+  status: TestStatus;
+  /** Why a test was skipped, not run or not supported. */
+  reason?: string;
+  durationMs: number;
+  /** Failure text: expected vs observed, the timeline; already readable, may be multi-line. */
+  failure?: string;
+}
+
+export interface FeatureResult {
+  id: string;
+  profile: Profile;
+  title: string;
+  /** OpenKruise version that introduced the feature, e.g. "1.8". */
+  since: string;
+  status: FeatureStatus;
+  reason?: string;
+  tests: { passed: number; failed: number; skipped: number; notRun: number };
+  durationMs: number;
+}
+
+export interface ProfileReport {
+  name: Profile;
+  result: ProfileResult;
+  summary: string;
+  tests: { passed: number; failed: number; skipped: number; notRun: number; notSupported: number };
+  /** Feature ids by outcome. */
+  features: { passed: string[]; failed: string[]; skipped: string[]; notRun: string[]; notSupported: string[] };
+}
+
+export interface ConformanceReport {
+  apiVersion: typeof REPORT_API_VERSION;
+  kind: typeof REPORT_KIND;
+  /** Overall: success when every Core test of the chosen profiles passed and nothing failed,
+   *  partial when Core passed but Extended failed or some tests were not run, failure otherwise. */
+  result: ProfileResult;
+  date: string;
+  implementation: { name: string; version: string; url?: string; contact?: string[]; featureGates?: Record<string, boolean> };
+  kubernetes: { version: string; featureGates: Record<string, boolean> };
+  provider: { name: string; capabilities: Capability[] };
+  /** Profiles the run was asked to certify. */
+  profiles: ProfileReport[];
+  features: FeatureResult[];
+  tests: TestResult[];
+  durations: { totalMs: number; phases: Record<string, number> };
+  /** Things that were not run at all, each with why (a phase, a suite, a capability). */
+  notRun: { what: string; reason: string }[];
+  /** Where the other formats were written, relative to the report directory. */
+  artifacts?: Record<string, string>;
+}

@@ -1,0 +1,86 @@
+/**
+ * An implementation descriptor says what is being certified and how to install it: a process run
+ * out of cluster (the reference implementation, OpenKruise's manager built from its Go module), a
+ * Helm chart, or plain manifests; the feature gates it runs with; the features it claims.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { isFeatureId } from '../features.ts';
+import { REPO_ROOT } from '../tools/cache.ts';
+
+const ProcessInstall = z.object({
+  type: z.literal('process'),
+  /** CRD manifests applied before the process starts (repo-relative or absolute). */
+  crds: z.array(z.string()).default([]),
+  /** argv; placeholders: {kubeconfig} {featureGates} {port:<name>} {workdir}. */
+  command: z.array(z.string()).min(1),
+  env: z.record(z.string(), z.string()).default({}),
+  /** URL that answers 2xx once the implementation is ready (placeholders as above). */
+  ready: z.string(),
+  /** Log lines that mean the implementation crashed or leaked a rejection: the run fails on them. */
+  forbiddenLog: z.array(z.string()).default(['"level":"fatal"', 'UnhandledPromiseRejection', 'panic:']),
+});
+
+const HelmInstall = z.object({
+  type: z.literal('helm'),
+  chart: z.string(),
+  release: z.string().default('kruise'),
+  namespace: z.string().default('kruise-system'),
+  values: z.record(z.string(), z.unknown()).default({}),
+  /** Locally built images loaded into the cluster's nodes before install (kind). */
+  images: z.array(z.string()).default([]),
+});
+
+const ManifestsInstall = z.object({
+  type: z.literal('manifests'),
+  files: z.array(z.string()).min(1),
+  namespace: z.string().default('kruise-system'),
+  images: z.array(z.string()).default([]),
+});
+
+export const DescriptorSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    version: z.string(),
+    url: z.string().optional(),
+    contact: z.array(z.string()).default([]),
+    description: z.string().optional(),
+    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall]),
+    featureGates: z.record(z.string(), z.boolean()).default({}),
+    claims: z.union([z.literal('all'), z.array(z.string())]),
+    /** Kubernetes minor versions the implementation supports, e.g. ["1.30", "1.34"]. */
+    kubernetesVersions: z.array(z.string()).optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.claims !== 'all') {
+      d.claims.forEach((id, i) => {
+        if (!isFeatureId(id)) ctx.addIssue({ code: 'custom', path: ['claims', i], message: `unknown feature "${id}" (see harness/features.ts)` });
+      });
+    }
+  });
+export type Descriptor = z.infer<typeof DescriptorSchema>;
+export type ProcessInstallSpec = z.infer<typeof ProcessInstall>;
+export type HelmInstallSpec = z.infer<typeof HelmInstall>;
+export type ManifestsInstallSpec = z.infer<typeof ManifestsInstall>;
+
+/** `reference`, `openkruise` (impls/<name>.yaml) or a path to a descriptor file. */
+export function resolveDescriptorPath(impl: string): string {
+  if (impl.endsWith('.yaml') || impl.endsWith('.yml') || impl.includes('/')) return isAbsolute(impl) ? impl : join(process.cwd(), impl);
+  return join(REPO_ROOT, 'impls', `${impl}.yaml`);
+}
+
+export function loadDescriptor(impl: string): Descriptor {
+  const path = resolveDescriptorPath(impl);
+  if (!existsSync(path)) throw new Error(`implementation "${impl}": no descriptor at ${path} (known: reference, openkruise, or a path to a descriptor file)`);
+  const parsed = DescriptorSchema.safeParse(parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function repoPath(p: string): string {
+  return isAbsolute(p) ? p : join(REPO_ROOT, p);
+}

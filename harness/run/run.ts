@@ -1,0 +1,166 @@
+/**
+ * `kruise-conformance run`: provider up -> prerequisites -> install -> preflight -> suites in
+ * order -> reports -> provider down -> exit code. Reports are written whatever happens, and the
+ * cluster is taken down on failure and on Ctrl-C.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Capability, UpResult } from '../clusters/provider.ts';
+import { InterruptedError } from '../clusters/provider.ts';
+import { createProvider } from '../clusters/registry.ts';
+import '../clusters/providers.ts';
+import { installerFor } from '../install/index.ts';
+import type { Installer } from '../install/installer.ts';
+import { REPO_ROOT } from '../tools/cache.ts';
+import { loadDescriptor } from './descriptor.ts';
+import type { Options } from './options.ts';
+import type { RawOutcome } from './outcomes.ts';
+import { discoverPhases, testNamePattern } from './phases.ts';
+import { type ReportInputs, writeReports } from './report-step.ts';
+import type { RunEnv } from './run-env.ts';
+import { resolveTimeouts } from './timeouts.ts';
+import { listPhase, runPhase } from './vitest-phase.ts';
+
+export interface RunResult {
+  exitCode: number;
+  reportDir: string;
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+
+export async function run(options: Options, log: (line: string) => void = (l) => console.error(l)): Promise<RunResult> {
+  const descriptor = loadDescriptor(options.impl);
+  const reportDir = resolve(options.reportDir ?? join(REPO_ROOT, 'reports', `${descriptor.name}-${stamp()}`));
+  mkdirSync(reportDir, { recursive: true });
+  const timeouts = resolveTimeouts(options.timeouts, options.timeoutMultiplier);
+  const runId = `run-${Date.now().toString(36)}`;
+  const abort = new AbortController();
+  const onSignal = (sig: string) => {
+    if (abort.signal.aborted) return;
+    log(`\n${sig}: stopping the run, removing the implementation and the cluster...`);
+    abort.abort(new InterruptedError('the run was interrupted', 're-run when ready; the cluster and the implementation were removed'));
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+
+  const phaseMs: Record<string, number> = {};
+  const notRun: { what: string; reason: string }[] = [];
+  const outcomes: RawOutcome[] = [];
+  const t0 = performance.now();
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const s = performance.now();
+    try {
+      return await fn();
+    } finally {
+      phaseMs[name] = Math.round(performance.now() - s);
+    }
+  };
+
+  const provider = createProvider({
+    provider: options.provider,
+    name: options.clusterName,
+    log,
+    port: options.port,
+    image: options.image,
+    kubernetesVersion: options.kubernetesVersion,
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+    allowExisting: options.allowExistingCluster,
+  });
+  let up: UpResult | undefined;
+  let installer: Installer | undefined;
+  let failed = false;
+  let fatal: Error | undefined;
+  let forbidden: string[] = [];
+  try {
+    log(`provider ${options.provider}: bringing up cluster ${options.clusterName}`);
+    up = await timed('providerUp', () => provider.up(abort.signal));
+    log(`cluster up: Kubernetes ${up.kubernetesVersion}, capabilities ${up.capabilities.join(', ') || 'none'}`);
+    await timed('prerequisites', async () => checkPrerequisites(up!, log));
+
+    installer = installerFor(descriptor);
+    log(`installing ${descriptor.name} ${descriptor.version} (${descriptor.install.type})`);
+    await timed('install', () => installer!.install({ kubeconfig: up!.kubeconfig, provider, workdir: reportDir, log, signal: abort.signal }));
+
+    const env: RunEnv = {
+      runId,
+      kubeconfig: up.kubeconfig,
+      implementation: { name: descriptor.name, version: descriptor.version, claims: options.supportedFeatures ?? descriptor.claims, featureGates: descriptor.featureGates },
+      provider: { name: options.provider, capabilities: up.capabilities },
+      kubernetes: { version: up.kubernetesVersion, featureGates: up.featureGates },
+      timeouts,
+      keepNamespaces: options.keepNamespaces,
+      onlyFeatures: options.onlyFeatures,
+      exemptFeatures: options.exemptFeatures,
+    };
+    const runEnvFile = join(reportDir, 'run-env.json');
+    writeFileSync(runEnvFile, `${JSON.stringify(env, null, 2)}\n`);
+
+    const phases = discoverPhases();
+    let stopReason: string | undefined;
+    for (const phase of phases) {
+      const phaseRun = { phase, runEnvFile, reportDir, parallelism: options.parallelism, namePattern: testNamePattern(options.run, options.skip), failFast: options.failFast, signal: abort.signal };
+      if (stopReason || abort.signal.aborted) {
+        const reason = stopReason ?? 'the run was interrupted';
+        outcomes.push(...(await listPhase(phaseRun, reason)));
+        notRun.push({ what: `phase ${phase.name} (${phase.files.length} files)`, reason });
+        continue;
+      }
+      log(`\n== phase ${phase.name}: ${phase.files.length} file(s)${phase.serial ? ', one at a time' : ''}`);
+      const result = await timed(`phase:${phase.name}`, () => runPhase(phaseRun));
+      outcomes.push(...result.outcomes);
+      const phaseFailed = result.exitCode !== 0 || result.outcomes.some((o) => o.status === 'failed');
+      if (phaseFailed) failed = true;
+      if (abort.signal.aborted) stopReason = 'the run was interrupted';
+      else if (phaseFailed && phase.gate) stopReason = `phase ${phase.name} failed`;
+      else if (phaseFailed && options.failFast) stopReason = `fail-fast after a failure in phase ${phase.name}`;
+      if (result.outcomes.length === 0 && result.exitCode !== 0) notRun.push({ what: `phase ${phase.name}`, reason: `vitest exited with ${result.exitCode} and reported no results` });
+    }
+  } catch (err) {
+    failed = true;
+    fatal = err as Error;
+    const what = up ? (installer ? 'the run' : 'the install') : 'the cluster';
+    notRun.push({ what: 'all suites', reason: `${what} failed: ${fatal.message.split('\n')[0]}` });
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    if (installer) {
+      await timed('uninstall', () => installer!.uninstall()).catch((e: unknown) => log(`uninstall failed: ${(e as Error).message}`));
+      forbidden = installer.forbiddenLogLines();
+    }
+  }
+
+  const interrupted = abort.signal.aborted;
+  const keep = options.keep && !failed && !interrupted;
+  const keepFailed = failed && !interrupted && process.env.KRUISE_CONFORMANCE_KEEP_FAILED === '1';
+  if (up && !keep && !keepFailed) await timed('providerDown', () => provider.down()).catch((e: unknown) => log(`cluster down failed: ${(e as Error).message}`));
+  else if (up) log(`keeping cluster ${options.clusterName} (kruise-conformance cluster down --provider ${options.provider} --name ${options.clusterName} removes it)`);
+
+  const inputs: ReportInputs = {
+    descriptor,
+    options,
+    provider: { name: options.provider, capabilities: (up?.capabilities ?? []) as Capability[] },
+    kubernetes: { version: up?.kubernetesVersion ?? 'unknown', featureGates: up?.featureGates ?? {} },
+    outcomes,
+    notRun,
+    phaseMs: { ...phaseMs, total: Math.round(performance.now() - t0) },
+    forbiddenLogLines: forbidden,
+    implementationLog: installer?.logFile,
+  };
+  const exitCode = await writeReports(reportDir, inputs, log);
+  if (fatal) log(`\nrun failed: ${fatal.message}`);
+  if (interrupted) return { exitCode: 130, reportDir };
+  return { exitCode: fatal ? Math.max(exitCode, 1) : exitCode, reportDir };
+}
+
+/** What the suites rely on from the substrate, checked up front and reported, not assumed. */
+function checkPrerequisites(up: UpResult, log: (line: string) => void): void {
+  const lacking = (['InPlaceResize', 'VolumeExpansion', 'Zones', 'RealKubelet', 'Helm'] as const).filter((c) => !up.capabilities.includes(c));
+  if (lacking.length > 0) log(`substrate lacks: ${lacking.join(', ')} (tests that need them are reported as not run)`);
+  const gates = Object.entries(up.featureGates)
+    .filter(([k]) => ['InPlacePodVerticalScaling'].includes(k))
+    .map(([k, v]) => `${k}=${v}`);
+  if (gates.length > 0) log(`Kubernetes feature gates seen: ${gates.join(', ')}`);
+}

@@ -1,0 +1,49 @@
+/**
+ * Preflight: before any behaviour is tested, the implementation's API must be there. Fails in
+ * seconds with one message when nothing serves apps.kruise.io, instead of 100 tests timing out.
+ */
+import { expect, it } from 'vitest';
+import { rawGet } from '../../harness/kube/client.ts';
+import { feature } from '../../harness/features.ts';
+import { describeFeature } from '../lib/conformance.ts';
+import { kube, runEnv } from '../lib/context.ts';
+
+interface APIResourceList {
+  groupVersion: string;
+  resources: { name: string; kind: string; namespaced: boolean; shortNames?: string[] }[];
+}
+
+/** Kinds the implementation must serve, by the areas of the features it claims. */
+const SERVED: { area: string; groupVersion: string; resource: string; subresources: string[] }[] = [
+  { area: 'CloneSet', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'clonesets', subresources: ['status', 'scale'] },
+  { area: 'StatefulSet', groupVersion: 'apps.kruise.io/v1beta1', resource: 'statefulsets', subresources: ['status', 'scale'] },
+  { area: 'StatefulSet', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'statefulsets', subresources: ['status', 'scale'] },
+  { area: 'WorkloadSpread', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'workloadspreads', subresources: ['status'] },
+  { area: 'SidecarSet', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'sidecarsets', subresources: ['status'] },
+  { area: 'PodProbeMarker', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'podprobemarkers', subresources: ['status'] },
+];
+
+function claimedAreas(): Set<string> {
+  const claims = runEnv().implementation.claims;
+  if (claims === 'all') return new Set(SERVED.map((s) => s.area));
+  return new Set(claims.map((id) => feature(id).area));
+}
+
+describeFeature('Preflight.APIServed', 'the implementation serves its API', () => {
+  for (const s of SERVED) {
+    it(`serves ${s.resource} at ${s.groupVersion} with ${s.subresources.join(' and ')} subresources, when ${s.area} is claimed`, async ({ skip }) => {
+      if (!claimedAreas().has(s.area)) skip(`${runEnv().implementation.name} claims no ${s.area} feature`);
+      let list: APIResourceList;
+      try {
+        list = JSON.parse(await rawGet(kube().kc, `/apis/${s.groupVersion}`)) as APIResourceList;
+      } catch (err) {
+        expect.fail(
+          `the API server does not serve ${s.groupVersion} (${(err as Error).message.split('\n')[0]}): is the implementation installed? Its CRDs must be applied before the suites run.`,
+        );
+      }
+      const names = list.resources.map((r) => r.name);
+      expect(names, `resources served at ${s.groupVersion}`).toContain(s.resource);
+      for (const sub of s.subresources) expect(names, `subresources of ${s.resource} at ${s.groupVersion}`).toContain(`${s.resource}/${sub}`);
+    });
+  }
+});
