@@ -5,7 +5,10 @@ PROVIDER ?= local
 NAME ?= kruise-conformance
 CLI := npm run --silent kruise-conformance --
 
-.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit
+.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit conformance report
+IMPL ?= reference
+REPORT_DIR ?=
+CONFORMANCE_FLAGS ?=
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci
@@ -36,3 +39,11 @@ test: tools
 
 test-unit: install
 	npm run test:unit
+
+## conformance: cluster up, install IMPL, run every suite in order, write reports, cluster down
+conformance: tools
+	$(CLI) run --impl $(IMPL) --provider $(PROVIDER) $(if $(REPORT_DIR),--report-dir $(REPORT_DIR)) $(CONFORMANCE_FLAGS)
+
+## report: the HTML matrix of the committed reference reports (reports/known/)
+report: install
+	$(CLI) report matrix reports/known/*/conformance-report.yaml -o reports/known/matrix.html

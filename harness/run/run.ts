@@ -12,6 +12,7 @@ import '../clusters/providers.ts';
 import { installerFor } from '../install/index.ts';
 import type { Installer } from '../install/installer.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
+import { freePort } from '../util/ports.ts';
 import { loadDescriptor } from './descriptor.ts';
 import type { Options } from './options.ts';
 import type { RawOutcome } from './outcomes.ts';
@@ -58,11 +59,13 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     }
   };
 
+  // The run's own local cluster must not collide with one the user brought up with `make cluster`.
+  const port = options.port ?? (options.provider === 'local' ? await freePort() : undefined);
   const provider = createProvider({
     provider: options.provider,
     name: options.clusterName,
     log,
-    port: options.port,
+    port,
     image: options.image,
     kubernetesVersion: options.kubernetesVersion,
     kubeconfig: options.kubeconfig,
