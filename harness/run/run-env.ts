@@ -20,6 +20,8 @@ export const RunEnvSchema = z.object({
     /** Feature ids the implementation claims; "all" claims every registered feature. */
     claims: z.union([z.literal('all'), z.array(z.string())]),
     featureGates: z.record(z.string(), z.boolean()),
+    /** How it was installed; the Helm phase needs the release to uninstall it. */
+    install: z.object({ type: z.enum(['process', 'helm', 'manifests']), release: z.string().optional(), namespace: z.string().optional() }).optional(),
   }),
   provider: z.object({ name: z.string(), capabilities: z.array(z.enum(CAPABILITIES)) }),
   kubernetes: z.object({ version: z.string(), featureGates: z.record(z.string(), z.boolean()) }),

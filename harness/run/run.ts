@@ -90,7 +90,13 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     const env: RunEnv = {
       runId,
       kubeconfig: up.kubeconfig,
-      implementation: { name: descriptor.name, version: descriptor.version, claims: options.supportedFeatures ?? descriptor.claims, featureGates: descriptor.featureGates },
+      implementation: {
+        name: descriptor.name,
+        version: descriptor.version,
+        claims: options.supportedFeatures ?? descriptor.claims,
+        featureGates: descriptor.featureGates,
+        install: descriptor.install.type === 'helm' ? { type: 'helm', release: descriptor.install.release, namespace: descriptor.install.namespace } : { type: descriptor.install.type },
+      },
       provider: { name: options.provider, capabilities: up.capabilities },
       kubernetes: { version: up.kubernetesVersion, featureGates: up.featureGates },
       timeouts,
