@@ -14,8 +14,8 @@ export default defineConfig({
     // The runner asks for machine-readable results and Allure results next to live progress.
     reporters: [
       process.env.KRUISE_CONFORMANCE_PROGRESS ?? 'default',
-      ...(jsonReport ? [['json', { outputFile: jsonReport }] as [string, object]] : []),
-      ...(resultsDir ? [['allure-vitest/reporter', { resultsDir }] as [string, object]] : []),
+      ...(jsonReport ? [['json', { outputFile: jsonReport }] as [string, Record<string, unknown>]] : []),
+      ...(resultsDir ? [['allure-vitest/reporter', { resultsDir }] as [string, Record<string, unknown>]] : []),
     ],
     projects: [
       {

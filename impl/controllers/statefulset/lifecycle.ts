@@ -1,0 +1,86 @@
+// Lifecycle hooks (spec §1.2, §3.7) and the per-pod refresh every reconcile performs
+// (refreshPodState + the in-place engine's Refresh): set InPlaceUpdateReady=True once nothing is
+// pending, and move pods along PreparingNormal/PreparingUpdate/Updating/Updated -> Normal.
+import { isInPlaceUpdateCompleted } from './availability.ts';
+import type { Lifecycle, LifecycleHook, LifecycleState, PodView } from './types.ts';
+
+type HookFacts = Pick<PodView, 'labels' | 'finalizers'>;
+
+// A missing label reads as "", so a handler label with value "" matches a pod without it (as in Go).
+const labelIs = (pod: HookFacts, key: string, value: string): boolean => (pod.labels[key] ?? '') === value;
+
+/** IsPodHooked: ANY of the hook's finalizers is present, or ANY of its labels has its value. */
+export function isPodHooked(hook: LifecycleHook | undefined, pod: HookFacts): boolean {
+  if (!hook) return false;
+  if ((hook.finalizersHandler ?? []).some((f) => (pod.finalizers ?? []).includes(f))) return true;
+  return Object.entries(hook.labelsHandler ?? {}).some(([k, v]) => labelIs(pod, k, v));
+}
+
+/** IsPodAllHooked: ALL finalizers present and ALL labels matching; false for an unset hook. */
+export function isPodAllHooked(hook: LifecycleHook | undefined, pod: HookFacts): boolean {
+  if (!hook) return false;
+  if (!(hook.finalizersHandler ?? []).every((f) => (pod.finalizers ?? []).includes(f))) return false;
+  return Object.entries(hook.labelsHandler ?? {}).every(([k, v]) => labelIs(pod, k, v));
+}
+
+/** The state a new pod is created in: PreparingNormal while a preNormal hook is not all-hooked. */
+export function initialLifecycleState(lifecycle: Lifecycle | undefined, pod: HookFacts): 'Normal' | 'PreparingNormal' {
+  if (lifecycle?.preNormal === undefined || isPodAllHooked(lifecycle.preNormal, pod)) return 'Normal';
+  return 'PreparingNormal';
+}
+
+/** After an in-place update: Updated while the inPlaceUpdate hook must still be re-applied, else Normal. */
+function stateAfterUpdate(lifecycle: Lifecycle | undefined, pod: HookFacts): 'Updated' | 'Normal' {
+  return lifecycle !== undefined && !isPodAllHooked(lifecycle.inPlaceUpdate, pod) ? 'Updated' : 'Normal';
+}
+
+/** refreshPodState's lifecycle transition, if any. */
+export function nextLifecycleState(
+  pod: Pick<PodView, 'labels' | 'finalizers' | 'lifecycleState' | 'revision' | 'inPlace'>,
+  lifecycle: Lifecycle | undefined,
+  updateRevision: string,
+): LifecycleState | undefined {
+  switch (pod.lifecycleState) {
+    case 'PreparingNormal':
+      return lifecycle?.preNormal === undefined || isPodAllHooked(lifecycle.preNormal, pod) ? 'Normal' : undefined;
+    case 'PreparingUpdate':
+      // Rolled back while waiting for the hook: already at the update revision, just finish.
+      return pod.revision === updateRevision ? stateAfterUpdate(lifecycle, pod) : undefined;
+    case 'Updating':
+      return isInPlaceUpdateCompleted(pod) ? stateAfterUpdate(lifecycle, pod) : undefined;
+    case 'Updated':
+      return lifecycle?.inPlaceUpdate === undefined || isPodAllHooked(lifecycle.inPlaceUpdate, pod) ? 'Normal' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export interface PodRefresh {
+  readonly pod: string;
+  /** Set condition InPlaceUpdateReady=True (the pod has the readiness gate and nothing is pending). */
+  readonly setInPlaceUpdateReady: boolean;
+  /** Move to this lifecycle state; markPodNotReady comes from the inPlaceUpdate hook. */
+  readonly lifecycle?: { readonly state: LifecycleState; readonly markPodNotReady: boolean };
+}
+
+type RefreshFacts = Pick<PodView, 'name' | 'labels' | 'finalizers' | 'lifecycleState' | 'revision' | 'inPlace' | 'hasInPlaceReadinessGate' | 'inPlaceUpdateReady' | 'phase' | 'terminating'>;
+
+/**
+ * The refresh of one pod, or undefined when nothing changes. The in-place engine's Refresh marks
+ * the pod ready for traffic when it has the InPlaceUpdateReady gate, is not in a grace period, has
+ * no later container batch, and its containers finished the last update. (Finishing grace periods
+ * and launching later batches are not supported here: the reference implementation does not
+ * implement gracePeriodSeconds or container launch priority.)
+ */
+export function planPodRefresh(pod: RefreshFacts, lifecycle: Lifecycle | undefined, updateRevision: string): PodRefresh | undefined {
+  if (pod.phase === '') return undefined;
+  const setInPlaceUpdateReady =
+    pod.hasInPlaceReadinessGate === true && isInPlaceUpdateCompleted(pod) && pod.inPlaceUpdateReady !== true && !pod.terminating;
+  const state = nextLifecycleState(pod, lifecycle, updateRevision);
+  if (!setInPlaceUpdateReady && state === undefined) return undefined;
+  return {
+    pod: pod.name,
+    setInPlaceUpdateReady,
+    ...(state !== undefined && { lifecycle: { state, markPodNotReady: lifecycle?.inPlaceUpdate?.markPodNotReady === true } }),
+  };
+}
