@@ -40,6 +40,9 @@ const ManifestsInstall = z.object({
   images: z.array(z.string()).default([]),
 });
 
+/** Nothing to install: the implementation is already in the cluster (an existing cluster). */
+const PreinstalledInstall = z.object({ type: z.literal('preinstalled') });
+
 export const DescriptorSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -47,7 +50,7 @@ export const DescriptorSchema = z
     url: z.string().optional(),
     contact: z.array(z.string()).default([]),
     description: z.string().optional(),
-    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall]),
+    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, PreinstalledInstall]),
     featureGates: z.record(z.string(), z.boolean()).default({}),
     claims: z.union([z.literal('all'), z.array(z.string())]),
     /** Kubernetes minor versions the implementation supports, e.g. ["1.30", "1.34"]. */

@@ -109,14 +109,13 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
 
     const phases = discoverPhases();
     let stopReason: string | undefined;
+    const skipped: typeof phases = [];
     for (const phase of phases) {
-      const phaseRun = { phase, runEnvFile, reportDir, parallelism: options.parallelism, namePattern: testNamePattern(options.run, options.skip), failFast: options.failFast, signal: abort.signal };
       if (stopReason || abort.signal.aborted) {
-        const reason = stopReason ?? 'the run was interrupted';
-        outcomes.push(...(await listPhase(phaseRun, reason)));
-        notRun.push({ what: `phase ${phase.name} (${phase.files.length} files)`, reason });
+        skipped.push(phase);
         continue;
       }
+      const phaseRun = { phase, runEnvFile, reportDir, parallelism: options.parallelism, namePattern: testNamePattern(options.run, options.skip), failFast: options.failFast, signal: abort.signal };
       log(`\n== phase ${phase.name}: ${phase.files.length} file(s)${phase.serial ? ', one at a time' : ''}`);
       const result = await timed(`phase:${phase.name}`, () => runPhase(phaseRun));
       outcomes.push(...result.outcomes);
@@ -126,6 +125,13 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
       else if (phaseFailed && phase.gate) stopReason = `phase ${phase.name} failed`;
       else if (phaseFailed && options.failFast) stopReason = `fail-fast after a failure in phase ${phase.name}`;
       if (result.outcomes.length === 0 && result.exitCode !== 0) notRun.push({ what: `phase ${phase.name}`, reason: `vitest exited with ${result.exitCode} and reported no results` });
+    }
+    if (skipped.length > 0) {
+      // One listing for every phase that will not run, so the report can name each test not run.
+      const reason = stopReason ?? 'the run was interrupted';
+      const all = { name: skipped[0]!.name, files: skipped.flatMap((p) => p.files), serial: false, gate: false };
+      outcomes.push(...(await listPhase({ phase: all, runEnvFile, reportDir, parallelism: 1, failFast: false }, reason)));
+      for (const p of skipped) notRun.push({ what: `phase ${p.name} (${p.files.length} files)`, reason });
     }
   } catch (err) {
     failed = true;
