@@ -1,0 +1,113 @@
+// Assembles the CustomResourceDefinitions of CloneSet and the Advanced StatefulSet from the
+// schemas in *.schema.ts.
+import { cloneSetPrinterColumns, cloneSetSpecSchema, cloneSetStatusSchema } from './cloneset.schema.ts';
+import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, type ResourceNames, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION } from './group.ts';
+import { type JSONSchema, schema as s } from './schema.ts';
+import { statefulSetPrinterColumns, statefulSetSpecSchema, statefulSetStatusSchema } from './statefulset.schema.ts';
+
+export interface PrinterColumn {
+  name: string;
+  type: 'integer' | 'string' | 'date' | 'number' | 'boolean';
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+}
+
+export interface CustomResourceDefinition {
+  apiVersion: 'apiextensions.k8s.io/v1';
+  kind: 'CustomResourceDefinition';
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: {
+    group: string;
+    names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[] };
+    scope: 'Namespaced';
+    versions: CRDVersion[];
+    conversion?: { strategy: 'None' };
+  };
+}
+
+export interface CRDVersion {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  additionalPrinterColumns: PrinterColumn[];
+  schema: { openAPIV3Schema: JSONSchema };
+  subresources: {
+    status: Record<string, never>;
+    scale: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+  };
+}
+
+const SCALE = { labelSelectorPath: '.status.labelSelector', specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' };
+
+function rootSchema(kindDescription: string, spec: JSONSchema, status: JSONSchema): JSONSchema {
+  return s.object(
+    {
+      apiVersion: s.string({ description: 'Versioned schema of this representation of an object.' }),
+      kind: s.string({ description: 'REST resource this object represents.' }),
+      metadata: { type: 'object' },
+      spec,
+      status,
+    },
+    { description: kindDescription },
+  );
+}
+
+function crd(names: ResourceNames, versions: CRDVersion[]): CustomResourceDefinition {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${names.plural}.${GROUP}`, annotations: { 'kruise-conformance.io/generated-by': 'impl/api/generate-crds.ts' } },
+    spec: {
+      group: GROUP,
+      names: { kind: names.kind, listKind: names.listKind, plural: names.plural, singular: names.singular, shortNames: [...names.shortNames] },
+      scope: 'Namespaced',
+      versions,
+    },
+  };
+}
+
+export function cloneSetCRD(): CustomResourceDefinition {
+  return crd(CLONESET, [
+    {
+      name: CLONESET_VERSION,
+      served: true,
+      storage: true,
+      additionalPrinterColumns: cloneSetPrinterColumns,
+      schema: { openAPIV3Schema: rootSchema('CloneSet manages a set of identical pods, with in-place update, partition and surge.', cloneSetSpecSchema, cloneSetStatusSchema) },
+      subresources: { status: {}, scale: SCALE },
+    },
+  ]);
+}
+
+/**
+ * Both versions share the v1beta1 schema, so no conversion webhook is needed (strategy None): the
+ * v1alpha1 fields are a subset with the same names and meaning. OpenKruise converts through a
+ * webhook; reading a v1beta1-only field through v1alpha1 therefore shows it here, not there.
+ */
+export function statefulSetCRD(): CustomResourceDefinition {
+  const schema = rootSchema('Advanced StatefulSet: a StatefulSet with in-place update, reserved ordinals, unordered update and PVC resize.', statefulSetSpecSchema, statefulSetStatusSchema);
+  const def = crd(
+    ADVANCED_STATEFULSET,
+    STATEFULSET_SERVED_VERSIONS.map((name) => ({
+      name,
+      served: true,
+      storage: name === STATEFULSET_VERSION,
+      additionalPrinterColumns: statefulSetPrinterColumns,
+      schema: { openAPIV3Schema: schema },
+      subresources: { status: {}, scale: SCALE },
+    })),
+  );
+  def.spec.conversion = { strategy: 'None' };
+  // apiserver lists versions in the order given; keep v1alpha1 first like OpenKruise's CRD.
+  def.spec.versions.sort((a, b) => a.name.localeCompare(b.name));
+  return def;
+}
+
+/** File name (under impl/crds/) → CRD. */
+export function allCRDs(): Record<string, CustomResourceDefinition> {
+  return {
+    [`${GROUP}_${CLONESET.plural}.yaml`]: cloneSetCRD(),
+    [`${GROUP}_${ADVANCED_STATEFULSET.plural}.yaml`]: statefulSetCRD(),
+  };
+}

@@ -1,0 +1,102 @@
+// The Mutating/ValidatingWebhookConfigurations of the reference implementation: names, paths and
+// rules as OpenKruise registers them for CloneSet, Advanced StatefulSet and pods.
+import type {
+  AdmissionregistrationV1WebhookClientConfig,
+  V1MutatingWebhook,
+  V1MutatingWebhookConfiguration,
+  V1ValidatingWebhook,
+  V1ValidatingWebhookConfiguration,
+} from '@kubernetes/client-node';
+import { MUTATING_WEBHOOK_CONFIGURATION, VALIDATING_WEBHOOK_CONFIGURATION } from '../api/constants.ts';
+import { GROUP } from '../api/group.ts';
+
+export const PATHS = {
+  mutateCloneSet: '/mutate-apps-kruise-io-v1alpha1-cloneset',
+  validateCloneSet: '/validate-apps-kruise-io-v1alpha1-cloneset',
+  mutateStatefulSet: '/mutate-apps-kruise-io-statefulset',
+  validateStatefulSet: '/validate-apps-kruise-io-statefulset',
+  mutatePod: '/mutate-pod',
+} as const;
+
+export const WEBHOOK_NAMES = {
+  mutateCloneSet: 'mcloneset.kb.io',
+  validateCloneSet: 'vcloneset.kb.io',
+  mutateStatefulSet: 'mstatefulset.kb.io',
+  validateStatefulSet: 'vstatefulset.kb.io',
+  mutatePod: 'mpod.kb.io',
+} as const;
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'kruise-ref';
+
+export type ClientConfigFor = (path: string) => AdmissionregistrationV1WebhookClientConfig;
+
+export interface ConfigurationOptions {
+  clientConfig: ClientConfigFor;
+  /** failurePolicy of the pod webhook; CRD webhooks are always Fail. Default Fail, as OpenKruise. */
+  podFailurePolicy?: 'Fail' | 'Ignore';
+  timeoutSeconds?: number;
+}
+
+const crdRule = (resource: string, versions: string[]) => ({
+  apiGroups: [GROUP],
+  apiVersions: versions,
+  operations: ['CREATE', 'UPDATE'],
+  resources: [resource],
+  scope: 'Namespaced',
+});
+
+/** Pods in kube-system and in namespaces labelled control-plane=openkruise never reach the pod webhook. */
+export const POD_NAMESPACE_SELECTOR = {
+  matchExpressions: [
+    { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system'] },
+    { key: 'control-plane', operator: 'NotIn', values: ['openkruise'] },
+  ],
+};
+
+export function mutatingConfiguration(o: ConfigurationOptions): V1MutatingWebhookConfiguration {
+  const common = { admissionReviewVersions: ['v1'], sideEffects: 'None', timeoutSeconds: o.timeoutSeconds ?? 10, matchPolicy: 'Equivalent', reinvocationPolicy: 'Never' };
+  const webhooks: V1MutatingWebhook[] = [
+    { ...common, name: WEBHOOK_NAMES.mutateCloneSet, clientConfig: o.clientConfig(PATHS.mutateCloneSet), failurePolicy: 'Fail', rules: [crdRule('clonesets', ['v1alpha1'])] },
+    {
+      ...common,
+      name: WEBHOOK_NAMES.mutateStatefulSet,
+      clientConfig: o.clientConfig(PATHS.mutateStatefulSet),
+      failurePolicy: 'Fail',
+      rules: [crdRule('statefulsets', ['v1alpha1', 'v1beta1'])],
+    },
+    {
+      ...common,
+      name: WEBHOOK_NAMES.mutatePod,
+      clientConfig: o.clientConfig(PATHS.mutatePod),
+      failurePolicy: o.podFailurePolicy ?? 'Fail',
+      namespaceSelector: POD_NAMESPACE_SELECTOR,
+      rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+    },
+  ];
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: MUTATING_WEBHOOK_CONFIGURATION, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    webhooks,
+  };
+}
+
+export function validatingConfiguration(o: ConfigurationOptions): V1ValidatingWebhookConfiguration {
+  const common = { admissionReviewVersions: ['v1'], sideEffects: 'None', timeoutSeconds: o.timeoutSeconds ?? 10, matchPolicy: 'Equivalent', failurePolicy: 'Fail' };
+  const webhooks: V1ValidatingWebhook[] = [
+    { ...common, name: WEBHOOK_NAMES.validateCloneSet, clientConfig: o.clientConfig(PATHS.validateCloneSet), rules: [crdRule('clonesets', ['v1alpha1'])] },
+    {
+      ...common,
+      name: WEBHOOK_NAMES.validateStatefulSet,
+      clientConfig: o.clientConfig(PATHS.validateStatefulSet),
+      rules: [crdRule('statefulsets', ['v1alpha1', 'v1beta1'])],
+    },
+  ];
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: VALIDATING_WEBHOOK_CONFIGURATION, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    webhooks,
+  };
+}

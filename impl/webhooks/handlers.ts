@@ -1,0 +1,127 @@
+// Admission handlers for CloneSet, Advanced StatefulSet and pods. Each takes a decoded
+// AdmissionRequest and returns a Verdict; cluster reads go through the ClusterReader port, so the
+// handlers are testable without an apiserver.
+import type { V1Pod, V1PodReadinessGate, V1StorageClass } from '@kubernetes/client-node';
+import type { CloneSet } from '../api/cloneset.ts';
+import { validateCloneSet } from '../api/cloneset-validation.ts';
+import { CONDITION_INPLACE_UPDATE_READY, CONDITION_KRUISE_POD_READY } from '../api/constants.ts';
+import { defaultCloneSet, defaultStatefulSet } from '../api/defaults.ts';
+import { invalidObjectMessage } from '../api/field-errors.ts';
+import { ADVANCED_STATEFULSET, CLONESET, GROUP } from '../api/group.ts';
+import type { StatefulSet } from '../api/statefulset.ts';
+import { validateStatefulSet } from '../api/statefulset-validation.ts';
+import type { FeatureGates } from '../runtime/feature-gates.ts';
+import { type AdmissionRequest, allow, createJsonPatch, deny, denyInvalid, type JsonPatchOp, type Verdict } from './admission.ts';
+
+/** Cluster reads the validators need. */
+export interface ClusterReader {
+  /** undefined when the pod does not exist. */
+  getPod(namespace: string, name: string): Promise<V1Pod | undefined>;
+  /** undefined when the class does not exist. */
+  getStorageClass(name: string): Promise<V1StorageClass | undefined>;
+  listStorageClasses(): Promise<V1StorageClass[]>;
+}
+
+export type Gates = Pick<FeatureGates, 'enabled'>;
+
+export interface HandlerDeps {
+  gates: Gates;
+  cluster: ClusterReader;
+}
+
+export type Handler = (req: AdmissionRequest, deps: HandlerDeps) => Promise<Verdict>;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function templateChanged(obj: { spec?: { template?: unknown } }, old: { spec?: { template?: unknown } } | undefined): boolean {
+  return JSON.stringify(obj.spec?.template ?? null) !== JSON.stringify(old?.spec?.template ?? null);
+}
+
+/** Template defaults run on CREATE, and on UPDATE only when the template changed (unless TemplateNoDefaults). */
+function injectTemplateDefaults(req: AdmissionRequest, gates: Gates): boolean {
+  if (gates.enabled('TemplateNoDefaults')) return false;
+  if (req.operation !== 'UPDATE') return true;
+  return templateChanged(req.object as CloneSet, isObject(req.oldObject) ? (req.oldObject as unknown as CloneSet) : undefined);
+}
+
+function decode<T>(req: AdmissionRequest, which: 'object' | 'oldObject'): T | undefined {
+  const v = req[which];
+  return isObject(v) ? (v as T) : undefined;
+}
+
+export const mutateCloneSet: Handler = async (req, { gates }) => {
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
+  const obj = decode<CloneSet>(req, 'object');
+  if (!obj) return deny(400, 'request has no CloneSet object');
+  const defaulted = defaultCloneSet(obj, { injectTemplateDefaults: injectTemplateDefaults(req, gates) });
+  return allow(createJsonPatch(obj, defaulted));
+};
+
+export const mutateStatefulSet: Handler = async (req, { gates }) => {
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
+  const obj = decode<StatefulSet>(req, 'object');
+  if (!obj) return deny(400, 'request has no StatefulSet object');
+  const defaulted = defaultStatefulSet(obj, {
+    injectTemplateDefaults: injectTemplateDefaults(req, gates),
+    autoDeletePVC: gates.enabled('StatefulSetAutoDeletePVC'),
+    autoResizePVC: gates.enabled('StatefulSetAutoResizePVCGate'),
+  });
+  return allow(createJsonPatch(obj, defaulted));
+};
+
+export const validateCloneSetHandler: Handler = async (req, { cluster }) => {
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
+  const obj = decode<CloneSet>(req, 'object');
+  if (!obj) return deny(400, 'request has no CloneSet object');
+  const old = req.operation === 'UPDATE' ? decode<CloneSet>(req, 'oldObject') : undefined;
+  if (req.operation === 'UPDATE' && !old) return deny(400, 'update request has no old CloneSet object');
+  const errors = await validateCloneSet(obj, old, { getPod: (ns, name) => cluster.getPod(ns, name) });
+  if (!errors.length) return allow();
+  const name = obj.metadata?.name ?? req.name ?? '';
+  return denyInvalid(CLONESET.kind, GROUP, name, invalidObjectMessage(CLONESET.kind, GROUP, name, errors), errors);
+};
+
+export const validateStatefulSetHandler: Handler = async (req, { gates, cluster }) => {
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
+  const obj = decode<StatefulSet>(req, 'object');
+  if (!obj) return deny(400, 'request has no StatefulSet object');
+  const old = req.operation === 'UPDATE' ? decode<StatefulSet>(req, 'oldObject') : undefined;
+  if (req.operation === 'UPDATE' && !old) return deny(400, 'update request has no old StatefulSet object');
+  const errors = await validateStatefulSet(obj, old, {
+    autoResizePVC: gates.enabled('StatefulSetAutoResizePVCGate'),
+    storageClasses: { get: (n) => cluster.getStorageClass(n), list: () => cluster.listStorageClasses() },
+  });
+  if (!errors.length) return allow();
+  const name = obj.metadata?.name ?? req.name ?? '';
+  return denyInvalid(ADVANCED_STATEFULSET.kind, GROUP, name, invalidObjectMessage(ADVANCED_STATEFULSET.kind, GROUP, name, errors), errors);
+};
+
+function groupOf(apiVersion: string | undefined): string {
+  const v = apiVersion ?? '';
+  return v.includes('/') ? (v.split('/')[0] as string) : '';
+}
+
+/**
+ * Pod CREATE: pods controlled by an apps.kruise.io workload get the KruisePodReady readiness gate
+ * (every pod with gate KruisePodReadinessGate); CloneSet pods also get InPlaceUpdateReady (the
+ * CloneSet controller adds it too; doing it here keeps pods created by any CloneSet implementation consistent).
+ */
+export const mutatePod: Handler = async (req, { gates }) => {
+  if (req.operation !== 'CREATE' || req.subResource) return allow();
+  const pod = decode<V1Pod>(req, 'object');
+  if (!pod) return deny(400, 'request has no Pod object');
+  const owner = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
+  const kruiseOwned = owner !== undefined && groupOf(owner.apiVersion) === GROUP;
+  const wanted: string[] = [];
+  if (kruiseOwned && owner.kind === CLONESET.kind) wanted.push(CONDITION_INPLACE_UPDATE_READY);
+  if (kruiseOwned || gates.enabled('KruisePodReadinessGate')) wanted.push(CONDITION_KRUISE_POD_READY);
+  const existing = pod.spec?.readinessGates ?? [];
+  const missing = wanted.filter((t) => !existing.some((g) => g.conditionType === t)).map((t): V1PodReadinessGate => ({ conditionType: t }));
+  if (!missing.length) return allow();
+  const ops: JsonPatchOp[] = pod.spec?.readinessGates
+    ? missing.map((g) => ({ op: 'add', path: '/spec/readinessGates/-', value: g }))
+    : [{ op: 'add', path: '/spec/readinessGates', value: missing }];
+  return allow(ops);
+};
