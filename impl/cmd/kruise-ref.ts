@@ -1,0 +1,210 @@
+#!/usr/bin/env -S npx tsx
+// kruise-ref: the reference implementation's manager process.
+//   kruise-ref manager --kubeconfig PATH [--context NAME] --feature-gates A=true,B=false
+//     --webhook-host 127.0.0.1 --webhook-port N --metrics-port N --health-port N [--leader-elect]
+// Exit codes: 0 after a graceful stop (SIGINT/SIGTERM), 1 when leadership is lost or start fails,
+// 2 for bad flags, 70 for an unhandled error (logged as level "fatal").
+import { hostname } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { KubeConfig } from '@kubernetes/client-node';
+import { namedControllers } from '../controllers/index.ts';
+import { createLogger, FeatureGateError, FeatureGates, installFatalHandlers, isLogLevel, Manager, type Logger, type LogLevel } from '../runtime/index.ts';
+import { portAccepts, startWebhooks, type WebhookHandle } from './webhooks.ts';
+
+export interface ManagerFlags {
+  kubeconfig?: string;
+  context?: string;
+  featureGates: string;
+  webhooks: boolean;
+  webhookHost: string;
+  webhookPort: number;
+  webhookServiceName?: string;
+  webhookServiceNamespace?: string;
+  metricsHost: string;
+  metricsPort: number;
+  healthHost: string;
+  healthPort: number;
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+  concurrency: number;
+  /** Comma-separated short names (see impl/controllers/index.ts), or '*' for all. */
+  controllers: string;
+  logLevel: LogLevel;
+}
+
+/** selectControllers resolves --controllers; an unknown name is an error that lists the known ones. */
+export function selectControllers(spec: string): typeof namedControllers {
+  const wanted = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  if (wanted.length === 0 || wanted.includes('*')) return namedControllers;
+  const known = namedControllers.map((c) => c.name);
+  const unknown = wanted.filter((w) => !known.includes(w));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown controller(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  return namedControllers.filter((c) => wanted.includes(c.name));
+}
+
+function int(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+function loadKubeConfig(flags: Pick<ManagerFlags, 'kubeconfig' | 'context'>): KubeConfig {
+  const kc = new KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else kc.loadFromDefault();
+  if (flags.context) {
+    if (!kc.getContextObject(flags.context)) throw new Error(`context "${flags.context}" not found in the kubeconfig`);
+    kc.setCurrentContext(flags.context);
+  }
+  if (!kc.getCurrentCluster()) throw new Error('no cluster in the kubeconfig (pass --kubeconfig, or run in a pod)');
+  return kc;
+}
+
+/** runManager builds and runs the manager until a signal or a lost lease; returns the exit code. */
+export async function runManager(flags: ManagerFlags, logger: Logger): Promise<number> {
+  const log = logger.child('setup');
+  const gates = FeatureGates.parse(flags.featureGates);
+  const kc = loadKubeConfig(flags);
+  log.info('starting kruise-ref manager', { featureGates: gates.toString(), server: kc.getCurrentCluster()?.server, leaderElect: flags.leaderElect });
+
+  const mgr = new Manager({
+    kubeConfig: kc,
+    gates,
+    logger,
+    concurrency: flags.concurrency,
+    metrics: { host: flags.metricsHost, port: flags.metricsPort },
+    health: { host: flags.healthHost, port: flags.healthPort },
+    leaderElection: flags.leaderElect
+      ? {
+          namespace: flags.leaderElectionNamespace,
+          name: flags.leaderElectionId,
+          identity: `${hostname()}_${process.pid}`,
+          leaseDurationMs: flags.leaseDurationSeconds * 1000,
+          renewDeadlineMs: flags.renewDeadlineSeconds * 1000,
+          retryPeriodMs: flags.retryPeriodSeconds * 1000,
+        }
+      : false,
+  });
+  for (const c of selectControllers(flags.controllers)) mgr.add(c.factory);
+
+  let webhooks: WebhookHandle | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn('second signal, exiting immediately', { signal });
+      process.exit(130);
+    }
+    stopping = true;
+    log.info('signal received, shutting down', { signal });
+    await mgr.stop();
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    if (flags.webhooks) {
+      // Webhooks serve on every replica (leader or not), as in kruise: admission must not depend on the lease.
+      webhooks = await startWebhooks({
+        host: flags.webhookHost,
+        port: flags.webhookPort,
+        kc,
+        gates,
+        logger: logger.child('webhook'),
+        ...(flags.webhookServiceName ? { service: { name: flags.webhookServiceName, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
+      });
+      const port = webhooks.port;
+      mgr.addReadyCheck('webhook', () => portAccepts(flags.webhookHost === '0.0.0.0' || flags.webhookHost === '::' ? '127.0.0.1' : flags.webhookHost, port));
+      log.info('webhook server started', { host: flags.webhookHost, port });
+    }
+    await mgr.start();
+  } catch (err) {
+    log.error('manager failed to start', { err });
+    await mgr.stop();
+    await webhooks?.close();
+    return 1;
+  }
+  const reason = await mgr.done;
+  await webhooks?.close();
+  if (reason.leaderLost) {
+    log.error('leader election lost, exiting');
+    return 1;
+  }
+  return reason.error ? 1 : 0;
+}
+
+export function buildProgram(logger: () => Logger, exit: (code: number) => void): Command {
+  const program = new Command('kruise-ref').description('Reference implementation of the OpenKruise apps.kruise.io controllers').exitOverride();
+  program
+    .command('manager')
+    .description('Run the controller manager (controllers, webhooks, metrics, health)')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster config or $KUBECONFIG)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('--feature-gates <gates>', 'comma-separated Name=true|false pairs (OpenKruise 1.8 gates, AllAlpha, AllBeta)', '')
+    .option('--no-webhooks', 'do not serve admission webhooks')
+    .option('--webhook-host <host>', 'address the webhook server binds and advertises', '127.0.0.1')
+    .option('--webhook-port <port>', 'webhook server port', int('--webhook-port', 0), 9876)
+    .option('--webhook-service-name <name>', 'in cluster: register webhooks against this Service instead of a URL')
+    .option('--webhook-service-namespace <ns>', 'namespace of --webhook-service-name (default: --leader-election-namespace)')
+    .option('--metrics-host <host>', 'metrics bind address', '0.0.0.0')
+    .option('--metrics-port <port>', 'Prometheus /metrics port', int('--metrics-port', 0), 8080)
+    .option('--health-host <host>', 'health probe bind address', '0.0.0.0')
+    .option('--health-port <port>', '/healthz and /readyz port', int('--health-port', 0), 8000)
+    .option('--leader-elect', 'elect a leader through a coordination.k8s.io Lease before running controllers', false)
+    .option('--leader-election-namespace <ns>', 'namespace of the Lease', process.env.POD_NAMESPACE ?? 'kruise-system')
+    .option('--leader-election-id <name>', 'name of the Lease', 'kruise-ref-manager')
+    .option('--lease-duration-seconds <n>', 'Lease duration', int('--lease-duration-seconds', 1), 15)
+    .option('--renew-deadline-seconds <n>', 'how long the leader retries renewing before giving up', int('--renew-deadline-seconds', 1), 10)
+    .option('--retry-period-seconds <n>', 'interval between Lease attempts', int('--retry-period-seconds', 1), 2)
+    .option('--concurrency <n>', 'workers per controller', int('--concurrency', 1), 3)
+    .option(
+      '--controllers <names>',
+      `controllers to run, comma-separated (${namedControllers.map((c) => c.name).join(', ')}) or * for all`,
+      (v: string) => (selectControllers(v), v),
+      '*',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'lowest log level written').choices(['debug', 'info', 'warn', 'error']).default(process.env.KRUISE_REF_LOG_LEVEL ?? 'info'),
+    )
+    .action(async (opts: Omit<ManagerFlags, 'logLevel'> & { logLevel: string }) => {
+      const level = isLogLevel(opts.logLevel) ? opts.logLevel : 'info';
+      process.env.KRUISE_REF_LOG_LEVEL = level;
+      const log = logger();
+      installFatalHandlers(log);
+      try {
+        exit(await runManager({ ...opts, logLevel: level }, log));
+      } catch (err) {
+        if (err instanceof FeatureGateError) {
+          log.error(`invalid --feature-gates: ${err.message}`);
+          exit(2);
+          return;
+        }
+        log.error('manager failed', { err });
+        exit(1);
+      }
+    });
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram(
+    () => createLogger({ name: 'kruise-ref' }),
+    (code) => process.exit(code),
+  );
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    // commander already printed usage errors; --help / --version exit 0.
+    const code = (err as { exitCode?: number }).exitCode;
+    process.exit(code === 0 ? 0 : 2);
+  }
+}
+
+if (import.meta.url === new URL(`file://${process.argv[1]}`).href || process.argv[1]?.endsWith('kruise-ref.ts')) {
+  void main();
+}

@@ -1,0 +1,19 @@
+// The controllers the manager runs, in start order. Explicit list: no registration by import
+// side effect. Short names select a subset with `kruise-ref manager --controllers=...`.
+import type { ControllerFactory } from '../runtime/index.ts';
+import { cloneSetController } from './cloneset/controller.ts';
+import { podReadinessControllerFactory } from './podreadiness/controller.ts';
+import { statefulSetController } from './statefulset/controller.ts';
+
+export interface NamedControllerFactory {
+  readonly name: string;
+  readonly factory: ControllerFactory;
+}
+
+export const namedControllers: readonly NamedControllerFactory[] = [
+  { name: 'cloneset', factory: cloneSetController },
+  { name: 'statefulset', factory: statefulSetController },
+  { name: 'podreadiness', factory: podReadinessControllerFactory },
+];
+
+export const controllers: readonly ControllerFactory[] = namedControllers.map((c) => c.factory);
