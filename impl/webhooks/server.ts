@@ -292,6 +292,11 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end((err as Error).message);
       });
   });
+  // The apiserver (a Go client) keeps idle connections for 90 s and reuses them; Node's default
+  // keep-alive of 5 s closes them first, and a request racing that close fails with "connection
+  // reset by peer". Outlive the client's idle timeout instead.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
