@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { InterruptedError, ProviderError } from '../clusters/provider.ts';
 import { registerClusterCommand } from './cluster-command.ts';
+import { registerReportCommand } from './report-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerToolsCommand } from './tools-command.ts';
 
@@ -12,6 +13,7 @@ const program = new Command()
 registerToolsCommand(program);
 registerClusterCommand(program);
 registerRunCommand(program);
+registerReportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

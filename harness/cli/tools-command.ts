@@ -5,22 +5,25 @@ import { installTools, type ToolSource } from '../tools/install.ts';
 import { overrideEnvName } from '../tools/resolve.ts';
 
 export function registerToolsCommand(program: Command): void {
-  const tools = program.command('tools').description('build or locate the pinned Kubernetes, etcd, kwok, kind and helm binaries');
+  const tools = program.command('tools').description('build or locate the pinned Kubernetes, etcd, kwok, kind and helm binaries (and, on demand, OpenKruise\'s manager)');
 
   tools
     .command('install')
     .description('build the pinned tools from their Go modules into the cache (warm cache: nothing to do)')
     .option('--local-only', 'only what the local provider needs (kube-*, kubectl, etcd, kwok, kwokctl)')
+    .option('--group <id...>', `only these groups (${TOOL_GROUPS.map((g) => g.id).join(', ')}); on-demand groups (${TOOL_GROUPS.filter((g) => g.onDemand).map((g) => g.id).join(', ')}) are built only when named`)
     .option('--source <source>', 'build (Go toolchain) or download (official releases, checksum-verified, falls back to build)', 'build')
-    .action(async (opts: { localOnly?: boolean; source: string }) => {
+    .action(async (opts: { localOnly?: boolean; group?: string[]; source: string }) => {
       if (opts.source !== 'build' && opts.source !== 'download') {
         throw new Error(`--source must be build or download, not "${opts.source}"`);
       }
-      const groups = TOOL_GROUPS.filter((g) => !opts.localOnly || g.neededByLocal).map((g) => g.id);
+      const unknown = (opts.group ?? []).filter((id) => !TOOL_GROUPS.some((g) => g.id === id));
+      if (unknown.length > 0) throw new Error(`--group: unknown ${unknown.join(', ')} (known: ${TOOL_GROUPS.map((g) => g.id).join(', ')})`);
+      const groups = TOOL_GROUPS.filter((g) => (opts.group ? opts.group.includes(g.id) : !g.onDemand && (!opts.localOnly || g.neededByLocal))).map((g) => g.id);
       const started = performance.now();
       const results = await installTools({ groups, source: opts.source as ToolSource, log: (l) => console.log(l) });
       for (const r of results) {
-        console.log(`${r.group.padEnd(5)} ${r.version.padEnd(9)} ${r.outcome.padEnd(10)} ${(r.ms / 1000).toFixed(2).padStart(8)} s  ${r.dir}`);
+        console.log(`${r.group.padEnd(10)} ${r.version.padEnd(9)} ${r.outcome.padEnd(10)} ${(r.ms / 1000).toFixed(2).padStart(8)} s  ${r.dir}`);
       }
       const total = (performance.now() - started) / 1000;
       const kind = results.every((r) => r.outcome === 'cached') ? 'warm' : 'cold';
@@ -42,5 +45,6 @@ export function registerToolsCommand(program: Command): void {
 function describeLocation(group: ToolGroup, name: string): string {
   const env = overrideEnvName(name as Parameters<typeof overrideEnvName>[0]);
   if (process.env[env]) return `${process.env[env]} (from ${env})`;
-  return isGroupComplete(group) ? `${groupCacheDir(group)}/bin/${name}` : 'not built: run `make tools`';
+  if (isGroupComplete(group)) return `${groupCacheDir(group)}/bin/${name}`;
+  return group.onDemand ? `not built: run \`tools install --group ${group.id}\` (or let its installer build it)` : 'not built: run `make tools`';
 }

@@ -40,6 +40,18 @@ const ManifestsInstall = z.object({
   images: z.array(z.string()).default([]),
 });
 
+/**
+ * OpenKruise's own manager, built from its pinned Go module and run out of cluster, with its CRDs
+ * and webhook configurations taken from that module (harness/install/openkruise.ts).
+ */
+const OpenKruiseInstall = z.object({
+  type: z.literal('openkruise'),
+  /** Extra manager flags, after the ones the installer sets (addresses, kubeconfig, gates). */
+  args: z.array(z.string()).default([]),
+  /** Log lines that mean the manager crashed: the run fails on them. */
+  forbiddenLog: z.array(z.string()).default(['panic:', 'fatal error:']),
+});
+
 /** Nothing to install: the implementation is already in the cluster (an existing cluster). */
 const PreinstalledInstall = z.object({ type: z.literal('preinstalled') });
 
@@ -50,7 +62,7 @@ export const DescriptorSchema = z
     url: z.string().optional(),
     contact: z.array(z.string()).default([]),
     description: z.string().optional(),
-    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, PreinstalledInstall]),
+    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, OpenKruiseInstall, PreinstalledInstall]),
     featureGates: z.record(z.string(), z.boolean()).default({}),
     claims: z.union([z.literal('all'), z.array(z.string())]),
     /** Kubernetes minor versions the implementation supports, e.g. ["1.30", "1.34"]. */
@@ -67,6 +79,7 @@ export type Descriptor = z.infer<typeof DescriptorSchema>;
 export type ProcessInstallSpec = z.infer<typeof ProcessInstall>;
 export type HelmInstallSpec = z.infer<typeof HelmInstall>;
 export type ManifestsInstallSpec = z.infer<typeof ManifestsInstall>;
+export type OpenKruiseInstallSpec = z.infer<typeof OpenKruiseInstall>;
 
 /** `reference`, `openkruise` (impls/<name>.yaml) or a path to a descriptor file. */
 export function resolveDescriptorPath(impl: string): string {

@@ -1,10 +1,13 @@
 /**
- * From the run's raw outcomes to the reports on disk and the exit code.
- * (Provisional: writes the raw outcomes until the report builder lands.)
+ * From the run's raw outcomes to the reports on disk, the final table and the exit code. Written
+ * whatever happened to the run: a failed install still leaves a report saying what did not run.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { relative } from 'node:path';
 import type { Capability } from '../clusters/provider.ts';
+import { FEATURES } from '../features.ts';
+import { buildReport, exitCodeFor } from '../report/build.ts';
+import type { ConformanceReport } from '../report/model.ts';
+import { writeAllReports } from '../report/write-all.ts';
 import type { Descriptor } from './descriptor.ts';
 import type { Options } from './options.ts';
 import type { RawOutcome } from './outcomes.ts';
@@ -21,10 +24,43 @@ export interface ReportInputs {
   implementationLog?: string;
 }
 
+/** The final table: one line per profile, as a user reads it at the end of a run. */
+export function profileTable(report: ConformanceReport): string {
+  const rows = report.profiles.map((p) => [p.name, p.result, p.tests.passed, p.tests.failed, p.tests.skipped, p.tests.notRun, p.tests.notSupported].map(String));
+  const head = ['profile', 'result', 'passed', 'failed', 'skipped', 'not-run', 'not-supported'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
 export async function writeReports(dir: string, inputs: ReportInputs, log: (line: string) => void): Promise<number> {
-  const file = join(dir, 'outcomes.json');
-  writeFileSync(file, `${JSON.stringify(inputs, null, 2)}\n`);
-  const failed = inputs.outcomes.filter((o) => o.status === 'failed').length;
-  log(`outcomes: ${inputs.outcomes.length} tests, ${failed} failed -> ${file}`);
-  return failed > 0 || inputs.forbiddenLogLines.length > 0 || inputs.notRun.length > 0 ? 1 : 0;
+  const d = inputs.descriptor;
+  const { total, ...phases } = inputs.phaseMs;
+  const notRun = [...inputs.notRun];
+  if (inputs.forbiddenLogLines.length > 0) {
+    notRun.push({ what: 'implementation log check', reason: `${inputs.forbiddenLogLines.length} fatal/unhandled-rejection line(s) in ${inputs.implementationLog}: ${inputs.forbiddenLogLines[0]!.slice(0, 300)}` });
+  }
+  const report = buildReport({
+    outcomes: inputs.outcomes,
+    registry: FEATURES,
+    implementation: { name: d.name, version: d.version, url: d.url, contact: d.contact, claims: inputs.options.supportedFeatures ?? d.claims, featureGates: d.featureGates },
+    provider: inputs.provider,
+    kubernetes: inputs.kubernetes,
+    profiles: inputs.options.profiles,
+    date: new Date().toISOString(),
+    durations: { totalMs: total ?? 0, phases },
+    notRun,
+    onlyFeatures: inputs.options.onlyFeatures,
+    exemptFeatures: inputs.options.exemptFeatures,
+  });
+  const { report: written, paths, errors } = await writeAllReports(report, dir);
+  log(`\n${profileTable(written)}\n`);
+  log(`result: ${written.result} (${d.name} ${d.version} on ${inputs.provider.name}, Kubernetes ${inputs.kubernetes.version}, ${((total ?? 0) / 1000).toFixed(0)} s)`);
+  for (const [format, path] of Object.entries(paths)) log(`  ${format.padEnd(14)} ${relative(process.cwd(), path) || path}`);
+  for (const e of errors) log(`  ${e.format.padEnd(14)} NOT WRITTEN: ${e.message}`);
+  if (inputs.forbiddenLogLines.length > 0) log(`implementation log has ${inputs.forbiddenLogLines.length} fatal line(s); see ${inputs.implementationLog}`);
+  const code = exitCodeFor(written, { failOnExtended: inputs.options.failOnExtended });
+  const exitCode = Math.max(code, inputs.forbiddenLogLines.length > 0 ? 1 : 0);
+  log(`exit code ${exitCode}: 0 only when every Core test of the requested profiles passed${inputs.options.failOnExtended ? ' and no Extended test failed' : ''}`);
+  return exitCode;
 }

@@ -21,7 +21,7 @@ export const RunEnvSchema = z.object({
     claims: z.union([z.literal('all'), z.array(z.string())]),
     featureGates: z.record(z.string(), z.boolean()),
     /** How it was installed; the Helm phase needs the release to uninstall it. */
-    install: z.object({ type: z.enum(['process', 'helm', 'manifests', 'preinstalled']), release: z.string().optional(), namespace: z.string().optional() }).optional(),
+    install: z.object({ type: z.enum(['process', 'helm', 'manifests', 'openkruise', 'preinstalled']), release: z.string().optional(), namespace: z.string().optional() }).optional(),
   }),
   provider: z.object({ name: z.string(), capabilities: z.array(z.enum(CAPABILITIES)) }),
   kubernetes: z.object({ version: z.string(), featureGates: z.record(z.string(), z.boolean()) }),

@@ -1,0 +1,18 @@
+/**
+ * The exit code policy, read from the report alone: 0 only when every Core test of the claimed
+ * features passed (not run or skipped is not passed). Extended failures count only when asked for;
+ * an Extended test that did not run never fails the run.
+ */
+import type { ConformanceReport } from './model.ts';
+
+export interface ExitPolicy {
+  failOnExtended: boolean;
+}
+
+export function exitCodeFor(report: ConformanceReport, policy: ExitPolicy): 0 | 1 {
+  const core = report.profiles.find((p) => p.name === 'Core');
+  if (core && core.result !== 'success') return 1;
+  const extended = report.profiles.find((p) => p.name === 'Extended');
+  if (policy.failOnExtended && extended?.result === 'failure') return 1;
+  return 0;
+}
