@@ -27,7 +27,7 @@ export function featureGatesFlag(gates: Record<string, boolean>): string {
     .join(',');
 }
 
-async function waitReady(url: string, child: ResultPromise, timeoutMs: number, logFile: string, signal?: AbortSignal): Promise<void> {
+export async function waitReady(url: string, child: ResultPromise, timeoutMs: number, logFile: string, signal?: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let last = 'no answer yet';
   let exited: string | undefined;

@@ -5,6 +5,8 @@
  * one compilation of k8s.io/kubernetes.
  */
 export const KUBERNETES_VERSION = 'v1.34.10';
+/** The OpenKruise release whose manager the `openkruise` group builds; must match its wrapper go.mod. */
+export const OPENKRUISE_VERSION = 'v1.8.3';
 
 export interface ToolBinary {
   /** Name of the binary in the cache's bin directory and on PATH. */
@@ -16,7 +18,7 @@ export interface ToolBinary {
 }
 
 export interface ToolGroup {
-  id: 'kube' | 'etcd' | 'kwok' | 'kind' | 'helm';
+  id: 'kube' | 'etcd' | 'kwok' | 'kind' | 'helm' | 'openkruise';
   /** The upstream module and version, as pinned in the wrapper go.mod. */
   module: string;
   version: string;
@@ -24,6 +26,11 @@ export interface ToolGroup {
   ldflags: string[];
   /** Needed by the local provider (and so by `make tools` on every machine). */
   neededByLocal: boolean;
+  /**
+   * Built only when asked for by name (`tools install --group <id>`) or by the installer that
+   * runs it, never by a plain `tools install`: an implementation under test, not a harness tool.
+   */
+  onDemand?: boolean;
 }
 
 const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
@@ -111,6 +118,17 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
     ldflags: ['-s', '-w', '-X helm.sh/helm/v3/internal/version.version=v3.22.0'],
     neededByLocal: false,
   },
+  {
+    // OpenKruise's manager, certified out of cluster by impls/openkruise.yaml. Its main package is
+    // the module root. v1.8.3 is the newest 1.8.x the Go module proxy serves here.
+    id: 'openkruise',
+    module: 'github.com/openkruise/kruise',
+    version: OPENKRUISE_VERSION,
+    binaries: [{ name: 'kruise-manager', pkg: 'github.com/openkruise/kruise' }],
+    ldflags: ['-s', '-w'],
+    neededByLocal: false,
+    onDemand: true,
+  },
 ];
 
 export type ToolName =
@@ -122,7 +140,8 @@ export type ToolName =
   | 'kwok'
   | 'kwokctl'
   | 'kind'
-  | 'helm';
+  | 'helm'
+  | 'kruise-manager';
 
 export function groupOf(tool: ToolName): ToolGroup {
   const group = TOOL_GROUPS.find((g) => g.binaries.some((b) => b.name === tool));

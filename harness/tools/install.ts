@@ -26,7 +26,7 @@ export interface InstallOptions {
 /** Ensure the pinned tools exist in the cache; build (or download) only what is missing. */
 export async function installTools(opts: InstallOptions = {}): Promise<GroupResult[]> {
   const log = opts.log ?? (() => {});
-  const wanted = TOOL_GROUPS.filter((g) => !opts.groups || opts.groups.includes(g.id));
+  const wanted = TOOL_GROUPS.filter((g) => (opts.groups ? opts.groups.includes(g.id) : !g.onDemand));
   const results: GroupResult[] = [];
   for (const group of wanted) {
     const started = performance.now();
@@ -77,6 +77,25 @@ async function goBuild(group: ToolGroup, outDir: string, signal?: AbortSignal): 
   for (const b of group.binaries) {
     if (!existsSync(join(outDir, b.name))) throw new Error(`go build finished but ${b.name} is missing from ${outDir}`);
   }
+}
+
+/**
+ * The source directory of a group's upstream module in the Go module cache, at the version its
+ * wrapper go.mod pins (downloaded if missing). Installers read data files from it, such as CRDs,
+ * so nothing of the upstream project is copied into this repository.
+ */
+export async function moduleSourceDir(group: ToolGroup, signal?: AbortSignal): Promise<string> {
+  const go = await findGo();
+  const opts = { cwd: wrapperModuleDir(group), env: { GOFLAGS: '-mod=readonly' }, cancelSignal: signal };
+  await execa(go, ['mod', 'download', group.module], opts);
+  const { stdout } = await execa(go, ['list', '-m', '-f', '{{.Version}} {{.Dir}}', group.module], opts);
+  const line = stdout.trim();
+  const version = line.slice(0, line.indexOf(' '));
+  const dir = line.slice(line.indexOf(' ') + 1);
+  if (version !== group.version || !dir) {
+    throw new Error(`${wrapperModuleDir(group)}/go.mod resolves ${group.module} to ${version || 'nothing'} (dir ${dir || 'missing'}), but the catalog pins ${group.version}`);
+  }
+  return dir;
 }
 
 async function findGo(): Promise<string> {

@@ -36,7 +36,9 @@ export function toolPath(tool: ToolName): string {
   if (!isGroupComplete(group) || !existsSync(path)) {
     throw new ProviderError(
       `${tool} ${group.version} is not built (looked in ${groupCacheDir(group)})`,
-      `run \`make tools\` (or \`npx kruise-conformance tools install${group.neededByLocal ? '' : ' --all'}\`), or set ${envName} to your own binary`,
+      group.onDemand
+        ? `run \`npx kruise-conformance tools install --group ${group.id}\`, or set ${envName} to your own binary`
+        : `run \`make tools\` (or \`npx kruise-conformance tools install\`), or set ${envName} to your own binary`,
     );
   }
   return path;

@@ -1,10 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { findContainerEngine } from '../../harness/clusters/kind/engine.ts';
 import { clusterDir } from '../../harness/clusters/state.ts';
+import { loadKubeConfig } from '../../harness/kube/client.ts';
+import { MANAGED_BY } from '../../harness/kube/namespace.ts';
+import { waitForObject } from '../../harness/kube/wait.ts';
 import { REPO_ROOT } from '../../harness/tools/cache.ts';
 import { processesMentioning } from '../../harness/util/processes.ts';
 
@@ -108,5 +114,120 @@ describe('cluster lifecycle leaves nothing behind', () => {
     expect(result.all).toMatch(/interrupted; everything it started was removed/);
     expect(processesMentioning(dir), 'no process of the interrupted cluster is left').toEqual([]);
     expect(existsSync(dir), `${dir} is removed`).toBe(false);
+  });
+});
+
+describe('kind provider without a container engine fails fast and keeps nothing', () => {
+  // A stand-in kind binary that records any call: the checks must come before kind is run at all.
+  let scratch: string;
+  let kindCalls: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'kc-kind-cli-'));
+    kindCalls = join(scratch, 'kind-calls.log');
+    writeFileSync(join(scratch, 'kind'), `#!/bin/sh\necho "$*" >> '${kindCalls}'\n`);
+    chmodSync(join(scratch, 'kind'), 0o755);
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('on this machine: one line naming the engine problem, less than 2 s after the CLI\'s own start-up', async (ctx) => {
+    const engine = await findContainerEngine().catch(() => undefined);
+    if (engine) ctx.skip(`${engine} answers on this machine, so \`cluster up --provider kind\` would really create a cluster`);
+    const name = 'cli-kind-failfast';
+    // The CLI's start-up (tsx, imports) is measured with a command that fails before any provider work.
+    let started = performance.now();
+    await cli(['cluster', 'up', '--provider', 'nope']);
+    const baseline = (performance.now() - started) / 1000;
+    started = performance.now();
+    const r = await cli(['cluster', 'up', '--provider', 'kind', '--name', name], { KRUISE_CONFORMANCE_KIND_BINARY: join(scratch, 'kind') });
+    const seconds = (performance.now() - started) / 1000;
+    expectOneLineError(r, /^kruise-conformance: the kind provider needs a running container engine, and none answers \(docker.+; podman.+\) \(fix: /);
+    // Relative to the start-up alone, so a loaded machine does not make the check flaky.
+    console.error(`kind fail-fast: ${seconds.toFixed(2)} s for the CLI, ${baseline.toFixed(2)} s for its start-up alone`);
+    expect(seconds, `kind up took ${seconds.toFixed(2)} s, an unknown provider ${baseline.toFixed(2)} s`).toBeLessThan(baseline + 2);
+    expect(existsSync(kindCalls), `kind was run:\n${existsSync(kindCalls) ? readFileSync(kindCalls, 'utf8') : ''}`).toBe(false);
+    expect(existsSync(clusterDir('kind', name)), 'no state directory').toBe(false);
+    const status = await cli(['cluster', 'status', '--provider', 'kind', '--name', name]);
+    expect(status.stdout).toMatch(new RegExp(`kind/${name}: down`));
+  });
+
+  it('with neither docker nor podman on PATH: says both are missing, and down has nothing to do', async () => {
+    // PATH holds only node, so the result does not depend on what this machine has installed.
+    const bin = join(scratch, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const env = { PATH: bin, KRUISE_CONFORMANCE_KIND_BINARY: join(scratch, 'kind') };
+    const r = await cli(['cluster', 'up', '--provider', 'kind', '--name', 'cli-kind-noengine'], env);
+    expectOneLineError(r, /none answers \(docker is not installed; podman is not installed\)/);
+    expect(existsSync(clusterDir('kind', 'cli-kind-noengine'))).toBe(false);
+    const down = await cli(['cluster', 'down', '--provider', 'kind', '--name', 'cli-kind-noengine'], env);
+    expect(down.exitCode, down.all).toBe(0);
+    expect(existsSync(kindCalls), 'kind was never run').toBe(false);
+  });
+});
+
+describe('existing provider borrows a cluster and gives back only what the harness made', () => {
+  // A local cluster plays the part of the user's cluster.
+  const name = 'cli-existing';
+  let kubeconfig: string;
+  const borrow = (extra: string[] = [], env: Record<string, string> = {}) => cli(['cluster', 'up', '--provider', 'existing', '--name', name, ...extra], env);
+
+  beforeAll(async () => {
+    await cli(['cluster', 'down', '--provider', 'existing', '--name', name]);
+    await cli(['cluster', 'down', '--name', name]);
+    const up = await cli(['cluster', 'up', '--name', name, '--port', '36476']);
+    expect(up.exitCode, up.all).toBe(0);
+    kubeconfig = up.stdout.trim().split('\n').at(-1)!;
+  }, 180_000);
+  afterAll(async () => {
+    await cli(['cluster', 'down', '--provider', 'existing', '--name', name]);
+    await cli(['cluster', 'down', '--name', name]);
+  });
+
+  it('refuses without --allow-existing-cluster, and records nothing', async () => {
+    const r = await borrow(['--kubeconfig', kubeconfig]);
+    expectOneLineError(r, /refusing to run against a cluster the harness did not create without --allow-existing-cluster/);
+    expect(existsSync(clusterDir('existing', name))).toBe(false);
+  });
+
+  it('refuses without --kubeconfig, even when $KUBECONFIG points at a cluster', async () => {
+    const r = await borrow(['--allow-existing-cluster'], { KUBECONFIG: kubeconfig });
+    expectOneLineError(r, /the existing provider needs --kubeconfig <file> \(\$KUBECONFIG is set, but the harness never uses it implicitly\)/);
+    expect(existsSync(clusterDir('existing', name))).toBe(false);
+  });
+
+  it('borrows it with a single-context kubeconfig, then down deletes only the labelled namespace', async () => {
+    const up = await borrow(['--kubeconfig', kubeconfig, '--allow-existing-cluster']);
+    expect(up.exitCode, up.all).toBe(0);
+    const copy = up.stdout.trim().split('\n').at(-1)!;
+    expect(copy.startsWith(clusterDir('existing', name)), `${copy} is in the provider's state directory`).toBe(true);
+    const doc = parseYaml(readFileSync(copy, 'utf8')) as { contexts: { name: string }[]; 'current-context': string; clusters: { cluster: { server: string } }[] };
+    expect(doc.contexts.map((c) => c.name)).toEqual([doc['current-context']]);
+    expect(doc.clusters[0]!.cluster.server).toBe('https://127.0.0.1:36476');
+    // Capabilities are detected from the cluster: zones and expansion yes, real kubelets no (kwok).
+    const caps = /capabilities: (.*)/.exec(up.stdout)?.[1]?.split(', ') ?? [];
+    expect(caps, up.stdout).toEqual(expect.arrayContaining(['Zones', 'VolumeExpansion', 'InPlaceResize']));
+    expect(caps).not.toContain('RealKubelet');
+    expect((await cli(['cluster', 'status', '--provider', 'existing', '--name', name])).stdout).toMatch(new RegExp(`existing/${name}: up`));
+
+    const kc = loadKubeConfig(kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const ours = (await core.createNamespace({ body: { metadata: { generateName: 'cli-existing-ours-', labels: { ...MANAGED_BY } } } })).metadata!.name!;
+    const theirs = (await core.createNamespace({ body: { metadata: { generateName: 'cli-existing-theirs-' } } })).metadata!.name!;
+    try {
+      const down = await cli(['cluster', 'down', '--provider', 'existing', '--name', name]);
+      expect(down.exitCode, down.all).toBe(0);
+      expect(down.stderr).toContain(ours);
+      expect(down.stderr).not.toContain(theirs);
+      // down waits for the deletion, so the labelled namespace is already gone.
+      await waitForObject(kc, '/api/v1/namespaces', ours, (ns) => ns === undefined, { timeoutMs: 1000, describe: `namespace ${ours} to be gone after down` });
+      const kept = await core.readNamespace({ name: theirs });
+      expect(kept.status?.phase, `unlabelled namespace ${theirs}`).toBe('Active');
+      expect(existsSync(clusterDir('existing', name)), 'the borrowed cluster is forgotten').toBe(false);
+      expect((await cli(['cluster', 'status', '--provider', 'existing', '--name', name])).stdout).toMatch(new RegExp(`existing/${name}: down`));
+      const server = await core.readNamespace({ name: 'kube-system' });
+      expect(server.metadata?.name, 'the cluster itself is still there').toBe('kube-system');
+    } finally {
+      await core.deleteNamespace({ name: theirs }).catch(() => undefined);
+    }
   });
 });
