@@ -1,0 +1,71 @@
+import { execa } from 'execa';
+import { ProviderError } from '../provider.ts';
+
+/** The container engines kind can run its nodes in. */
+export type EngineName = 'docker' | 'podman';
+export const ENGINES: readonly EngineName[] = ['docker', 'podman'];
+
+export interface CommandResult {
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  /** Set when the command did not run to an exit code: not installed, or no answer in time. */
+  failure?: 'missing' | 'timeout';
+}
+
+/** Runs a short command with a deadline; injected so the checks are tested without an engine. */
+export type CommandRunner = (file: string, args: string[], timeoutMs: number) => Promise<CommandResult>;
+
+export const execaRunner: CommandRunner = async (file, args, timeoutMs) => {
+  const r = await execa(file, args, { reject: false, timeout: timeoutMs, stdin: 'ignore', forceKillAfterDelay: 200 });
+  const failure = (r as { code?: string }).code === 'ENOENT' ? 'missing' : r.timedOut ? 'timeout' : undefined;
+  return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), failure };
+};
+
+/**
+ * Deadlines of the probes. Both engines are asked at once, then the image once, so the whole
+ * check stays under 2 s even when a daemon hangs; a healthy engine answers in well under 0.5 s.
+ */
+export const ENGINE_PROBE_TIMEOUT_MS = 1000;
+export const IMAGE_PROBE_TIMEOUT_MS = 800;
+
+/** Why a probe failed, in a few words: the engine's own last stderr line where it gave one. */
+export function probeFailure(name: string, r: CommandResult, timeoutMs: number): string {
+  if (r.failure === 'missing') return `${name} is not installed`;
+  if (r.failure === 'timeout') return `${name} did not answer within ${(timeoutMs / 1000).toFixed(1)} s`;
+  const line = r.stderr.trim().split('\n').filter(Boolean).at(-1)?.trim();
+  return `${name}: ${line || `exit code ${r.exitCode}`}`;
+}
+
+/** Environment for kind and its node provider: podman needs kind's opt-in variable. */
+export function kindEnv(engine: EngineName): Record<string, string> {
+  return engine === 'podman' ? { KIND_EXPERIMENTAL_PROVIDER: 'podman' } : {};
+}
+
+/**
+ * The engine kind will use: docker when its daemon answers, else podman. Throws one ProviderError
+ * naming why each failed. Runs nothing that changes state.
+ */
+export async function findContainerEngine(run: CommandRunner = execaRunner): Promise<EngineName> {
+  const answers = await Promise.all(ENGINES.map((e) => run(e, ['info', '--format', '{{.ServerVersion}}'], ENGINE_PROBE_TIMEOUT_MS)));
+  const found = ENGINES.find((_, i) => answers[i]!.exitCode === 0 && !answers[i]!.failure);
+  if (found) return found;
+  throw new ProviderError(
+    `the kind provider needs a running container engine, and none answers (${ENGINES.map((e, i) => probeFailure(e, answers[i]!, ENGINE_PROBE_TIMEOUT_MS)).join('; ')})`,
+    'start the Docker daemon (or install Podman) and check that `docker info` works, or use --provider local, which needs no containers',
+  );
+}
+
+/**
+ * kind never pulls the node image itself on a machine that cannot reach the registry, and a pull
+ * would stall `kind create` for minutes: require the image to be present before creating anything.
+ */
+export async function requireNodeImage(engine: EngineName, image: string, kubernetesVersion: string, run: CommandRunner = execaRunner): Promise<void> {
+  const r = await run(engine, ['image', 'inspect', '--format', '{{.Id}}', image], IMAGE_PROBE_TIMEOUT_MS);
+  if (r.exitCode === 0 && !r.failure) return;
+  const why = r.failure ? probeFailure(engine, r, IMAGE_PROBE_TIMEOUT_MS) : `${engine} has no image ${image}`;
+  throw new ProviderError(
+    `the kind node image ${image} is not present locally (${why})`,
+    `build it with \`kind build node-image --type release ${kubernetesVersion} --image ${image}\`, or \`${engine} pull ${image}\` where the registry is reachable, or pass --image <a local node image>`,
+  );
+}

@@ -1,0 +1,109 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import '../providers.ts';
+import { ProviderError } from '../provider.ts';
+import { createProvider } from '../registry.ts';
+import { clusterDir } from '../state.ts';
+import type { CommandResult, CommandRunner } from './engine.ts';
+import { KindProvider } from './provider.ts';
+
+const ok: CommandResult = { exitCode: 0, stdout: 'ok', stderr: '' };
+const refused: CommandResult = { exitCode: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' };
+
+function runner(answers: Record<string, CommandResult>): CommandRunner & { calls: string[] } {
+  const calls: string[] = [];
+  const run = (async (file: string, args: string[], _timeoutMs: number) => {
+    const cmd = [file, ...args].join(' ');
+    calls.push(cmd);
+    const key = Object.keys(answers).find((k) => cmd.startsWith(k));
+    return key ? answers[key]! : { exitCode: 127, stdout: '', stderr: `unexpected: ${cmd}` };
+  }) as CommandRunner & { calls: string[] };
+  run.calls = calls;
+  return run;
+}
+
+async function upError(p: KindProvider): Promise<ProviderError> {
+  try {
+    await p.up();
+  } catch (err) {
+    if (err instanceof ProviderError) return err;
+    throw err;
+  }
+  throw new Error('expected up to fail');
+}
+
+describe('kind provider before anything is created', () => {
+  let cache: string;
+  let kindLog: string;
+  const keys = ['KRUISE_CONFORMANCE_CACHE', 'KRUISE_CONFORMANCE_KIND_BINARY', 'KRUISE_CONFORMANCE_KUBECTL_BINARY'] as const;
+  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+
+  beforeEach(() => {
+    cache = mkdtempSync(join(tmpdir(), 'kc-kind-unit-'));
+    kindLog = join(cache, 'kind-calls.log');
+    // A stand-in kind binary: records its arguments and provider, lists one foreign cluster.
+    const fakeKind = join(cache, 'kind');
+    writeFileSync(fakeKind, `#!/bin/sh\necho "$* provider=$KIND_EXPERIMENTAL_PROVIDER" >> '${kindLog}'\n[ "$1" = get ] && echo someone-elses\nexit 0\n`);
+    chmodSync(fakeKind, 0o755);
+    process.env.KRUISE_CONFORMANCE_CACHE = cache;
+    process.env.KRUISE_CONFORMANCE_KIND_BINARY = fakeKind;
+    process.env.KRUISE_CONFORMANCE_KUBECTL_BINARY = fakeKind;
+  });
+  afterEach(() => {
+    for (const k of keys) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    rmSync(cache, { recursive: true, force: true });
+  });
+  const kindCalls = () => (existsSync(kindLog) ? readFileSync(kindLog, 'utf8').trim().split('\n') : []);
+  const provider = (run: CommandRunner, name = 'unit') => new KindProvider({ name, featureGates: {}, log: () => {}, run });
+
+  it('is what `--provider kind` creates', () => {
+    expect(createProvider({ provider: 'kind', name: 'unit', log: () => {} })).toBeInstanceOf(KindProvider);
+  });
+
+  it('without a container engine: fails with the engine error, never runs kind, keeps nothing', async () => {
+    const run = runner({ 'docker info': refused, 'podman info': { exitCode: undefined, stdout: '', stderr: '', failure: 'missing' } });
+    const err = await upError(provider(run));
+    expect(err.message).toMatch(/^the kind provider needs a running container engine, and none answers \(docker: Cannot connect.*; podman is not installed\)$/);
+    expect(run.calls.every((c) => / info /.test(c)), run.calls.join('\n')).toBe(true);
+    expect(kindCalls()).toEqual([]);
+    expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
+  });
+
+  it('without the node image: names it, never runs kind, keeps nothing', async () => {
+    const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: 'Error: No such image' } });
+    const err = await upError(new KindProvider({ name: 'unit', kubernetesVersion: '1.32', featureGates: {}, log: () => {}, run }));
+    expect(err.message).toBe('the kind node image kindest/node:v1.32.13 is not present locally (docker has no image kindest/node:v1.32.13)');
+    expect(kindCalls()).toEqual([]);
+    expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
+  });
+
+  it('checks an --image override rather than the table\'s image', async () => {
+    const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
+    const err = await upError(new KindProvider({ name: 'unit', image: 'my/node:v1.33.0', featureGates: {}, log: () => {}, run }));
+    expect(err.message).toContain('my/node:v1.33.0');
+    expect(run.calls).toContain('docker image inspect --format {{.Id}} my/node:v1.33.0');
+  });
+
+  it('refuses a kind cluster of the same name that it did not create, and leaves it alone', async () => {
+    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': ok });
+    const err = await upError(provider(run, 'someone-elses'));
+    expect(err.message).toMatch(/a kind cluster named "someone-elses" already exists, and the harness did not create it/);
+    expect(kindCalls(), 'only listed, with podman selected').toEqual(['get clusters provider=podman']);
+    expect(existsSync(clusterDir('kind', 'someone-elses'))).toBe(false);
+
+    await provider(run, 'someone-elses').down();
+    expect(kindCalls(), 'down does not delete a cluster the harness has no record of').toEqual(['get clusters provider=podman']);
+  });
+
+  it('reports down and refuses kubeconfig and loadImage for a cluster that is not up', async () => {
+    const p = provider(runner({}));
+    expect(await p.status()).toEqual({ provider: 'kind', name: 'unit', state: 'down' });
+    await expect(p.kubeconfig()).rejects.toThrow(/kind cluster "unit" is not up/);
+    await expect(p.loadImage('img:1')).rejects.toThrow(/kind cluster "unit" is not up/);
+  });
+});
