@@ -5,7 +5,7 @@ PROVIDER ?= local
 NAME ?= kruise-conformance
 CLI := npm run --silent kruise-conformance --
 
-.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit conformance report
+.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit conformance report bench
 IMPL ?= reference
 REPORT_DIR ?=
 CONFORMANCE_FLAGS ?=
@@ -47,3 +47,7 @@ conformance: tools
 ## report: the HTML matrix of the committed reference reports (reports/known/)
 report: install
 	$(CLI) report matrix reports/known/*/conformance-report.yaml -o reports/known/matrix.html
+
+## bench: CloneSet (reference implementation) vs Deployment (kube-controller-manager), side by side
+bench: tools
+	npx tsx bench/cloneset-vs-deployment.ts $(BENCH_FLAGS)
