@@ -9,13 +9,16 @@
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
 import { isPodReady } from '../../harness/kube/invariants.ts';
-import { CLONESET, type Obj, PVC, createObject, patchObject, waitForAll } from '../lib/api.ts';
+import { waitForCollection } from '../../harness/kube/wait.ts';
+import { CLONESET, type Obj, POD, PVC, collectionPath, createObject, patchObject, waitForAll } from '../lib/api.ts';
+import type { CloneSet } from '../lib/kinds.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { kube, timeouts } from '../lib/context.ts';
 import { IMAGE_V2, cloneSetSettled, podsOf, waitForCloneSet } from '../lib/workloads.ts';
-import { INSTANCE_ID_LABEL, cloneSetWith, describePods, expectPodsHold, jsonPatchCloneSet, listPods, setImage, settledPods, uidsOf, waitPods } from './fixtures.ts';
+import { INSTANCE_ID_LABEL, cloneSetWith, patchPod, describePods, expectPodsHold, jsonPatchCloneSet, listPods, setImage, settledPods, uidsOf, waitPods } from './fixtures.ts';
 
 const VCT = { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
+const HOLD_FINALIZER = 'kruise-conformance.io/hold';
 const idOf = (p: V1Pod) => p.metadata!.labels![INSTANCE_ID_LABEL]!;
 const renderPvcs = (items: Obj[]) =>
   (items as V1PersistentVolumeClaim[]).map((c) => `  ${c.metadata?.name} uid=${c.metadata?.uid?.slice(0, 8)} phase=${c.status?.phase}${c.metadata?.deletionTimestamp ? ' terminating' : ''}`).join('\n');
@@ -64,6 +67,34 @@ describeFeature('CloneSet.VolumeClaimTemplates', 'one PVC per pod from volumeCla
     const after = await waitPods(ns.name, 'db', settledPods(2, (p) => isPodReady(p) && p.metadata?.uid !== victim.metadata?.uid), '2 Ready pods, one of them a replacement');
     const replacement = after.find((p) => !uidsOf(pods).has(p.metadata!.uid!))!;
     expect({ name: replacement.metadata?.name, id: idOf(replacement) }, `the replacement reuses the instance id:\n${describePods(after)}`).toEqual({ name: victim.metadata?.name, id: idOf(victim) });
+    const pvcs = await waitPvcsOf(ns.name, 'db', after);
+    expect(pvcs.find((c) => c.metadata?.name === claim)?.metadata?.uid, `${claim} is the same PVC object`).toBe(pvcBefore.metadata?.uid);
+  });
+
+  it('the instance id and PVC are reused even when the deleted pod takes a while to terminate', async () => {
+    const { core } = kube();
+    const pods = await listPods(ns.name, 'db');
+    const victim = pods[1]!;
+    const name = victim.metadata!.name!;
+    const claim = `data-db-${idOf(victim)}`;
+    const pvcBefore = await core.readNamespacedPersistentVolumeClaim({ namespace: ns.name, name: claim });
+    // A finalizer keeps the deleted pod (and so its name) around until the controller has reacted.
+    await patchPod(ns.name, name, { metadata: { finalizers: [HOLD_FINALIZER] } });
+    try {
+      await core.deleteNamespacedPod({ namespace: ns.name, name });
+      // The controller has reacted once status stops counting the pod, or once a replacement exists.
+      const stop = new AbortController();
+      const spec = (describe: string) => ({ timeoutMs: timeouts().statusSync, describe, signal: stop.signal });
+      await Promise.any([
+        waitForCollection<CloneSet>(kube().kc, { path: collectionPath(CLONESET, ns.name), fieldSelector: 'metadata.name=db' }, (cs) => (cs[0]?.status?.replicas ?? 2) <= 1, spec('status.replicas 1')),
+        waitForCollection<V1Pod>(kube().kc, { path: collectionPath(POD, ns.name), labelSelector: podsOf('db') }, (ps) => ps.some((p) => !uidsOf(pods).has(p.metadata!.uid!)), spec('a replacement pod')),
+      ]).finally(() => stop.abort());
+    } finally {
+      await patchPod(ns.name, name, { metadata: { finalizers: null } });
+    }
+    const after = await waitPods(ns.name, 'db', settledPods(2, (p) => isPodReady(p) && p.metadata?.uid !== victim.metadata?.uid), '2 Ready pods, one of them a replacement');
+    const replacement = after.find((p) => !uidsOf(pods).has(p.metadata!.uid!))!;
+    expect({ name: replacement.metadata?.name, id: idOf(replacement) }, `the replacement reuses the instance id, not leaving ${claim} orphaned:\n${describePods(after)}`).toEqual({ name, id: idOf(victim) });
     const pvcs = await waitPvcsOf(ns.name, 'db', after);
     expect(pvcs.find((c) => c.metadata?.name === claim)?.metadata?.uid, `${claim} is the same PVC object`).toBe(pvcBefore.metadata?.uid);
   });

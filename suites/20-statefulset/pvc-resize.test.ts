@@ -19,7 +19,6 @@ import { ASTS, type Obj, PVC, patchObject, waitForAll } from '../lib/api.ts';
 import { expectRejected } from '../lib/admission.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { kube, timeouts } from '../lib/context.ts';
-import type { AdvancedStatefulSet } from '../lib/kinds.ts';
 import { IMAGE_V1, IMAGE_V2, IMAGE_V3, imageOf, podsOf, waitForStatefulSet } from '../lib/workloads.ts';
 import {
   INPLACE_READY,
