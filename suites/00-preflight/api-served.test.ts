@@ -30,9 +30,9 @@ function claimedAreas(): Set<string> {
 }
 
 describeFeature('Preflight.APIServed', 'the implementation serves its API', () => {
-  for (const s of SERVED) {
-    it(`serves ${s.resource} at ${s.groupVersion} with ${s.subresources.join(' and ')} subresources, when ${s.area} is claimed`, async ({ skip }) => {
-      if (!claimedAreas().has(s.area)) skip(`${runEnv().implementation.name} claims no ${s.area} feature`);
+  // Only the kinds of claimed areas are required; the others are not tests of this implementation.
+  for (const s of SERVED.filter((x) => claimedAreas().has(x.area))) {
+    it(`serves ${s.resource} at ${s.groupVersion} with ${s.subresources.join(' and ')} subresources (${s.area} is claimed)`, async () => {
       let list: APIResourceList;
       try {
         list = JSON.parse(await rawGet(kube().kc, `/apis/${s.groupVersion}`)) as APIResourceList;
