@@ -54,7 +54,16 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     : undefined;
 
   // Status from the observed pods: in-range and condemned ones (all pods while the set is deleted).
-  const observed: PodView[] = input.deleting ? [...input.pods] : [...scale.slots.filter((p): p is PodView => p !== undefined && p.phase !== ''), ...scale.condemned];
+  // Pods created in this pass count as Pending, as in OpenKruise, whose status sees the objects its
+  // create calls returned. Without them, the moment between an old pod's removal and its
+  // replacement's creation looks like "every pod updated and ready" and currentRevision flips early.
+  const creating = new Set(scale.actions.filter((a) => a.kind === 'createPod').map((a) => a.pod));
+  const observed: PodView[] = input.deleting
+    ? [...input.pods]
+    : [
+        ...scale.slots.flatMap((p) => (p === undefined ? [] : p.phase !== '' ? [p] : creating.has(p.name) ? [{ ...p, phase: 'Pending' as const }] : [])),
+        ...scale.condemned,
+      ];
   const counts = countReplicas(observed, spec.rollingUpdate?.minReadySeconds ?? 0, input.revisions, input.now);
   const claimOrdinals = input.deleting ? input.pods.map((p) => p.ordinal).filter((o) => o >= 0) : slotOrdinals(scale.range);
   const status = completeRollingUpdate(
