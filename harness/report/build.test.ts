@@ -218,6 +218,15 @@ describe('profile results, overall result and exit code', () => {
     expect(got).toEqual({ core, extended, overall, exit, exitStrict });
   });
 
+  it('a selected subset (--features/--run/--skip): skipped tests are not failures, failures and unrun tests are', () => {
+    const skipped = buildReport(input(replace('C.Basic', { status: 'skipped' })));
+    expect(exitCodeFor(skipped, { failOnExtended: false, selection: true })).toBe(0);
+    const failed = buildReport(input(replace('C.Basic', { status: 'failed', failure: 'x' })));
+    expect(exitCodeFor(failed, { failOnExtended: false, selection: true })).toBe(1);
+    const nothing = buildReport(input(all().map((o) => ({ ...o, status: 'skipped' as const }))));
+    expect(exitCodeFor(nothing, { failOnExtended: false, selection: true }), 'nothing passed: nothing certified').toBe(1);
+  });
+
   it('a test proving a Core and an Extended feature counts for both profiles', () => {
     const r = buildReport(input([outcome(['C.Basic', 'E.Extra'], { status: 'failed', failure: 'x' })]));
     expect(r.profiles.map((p) => [p.name, p.tests.failed, p.result])).toEqual([

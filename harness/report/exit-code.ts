@@ -7,11 +7,16 @@ import type { ConformanceReport } from './model.ts';
 
 export interface ExitPolicy {
   failOnExtended: boolean;
+  /** The run chose a subset (--features, --run, --skip): tests left out by that choice are
+   *  skipped, not failures, so Core passes when nothing failed or went unrun and something passed. */
+  selection?: boolean;
 }
 
 export function exitCodeFor(report: ConformanceReport, policy: ExitPolicy): 0 | 1 {
   const core = report.profiles.find((p) => p.name === 'Core');
-  if (core && core.result !== 'success') return 1;
+  if (core && policy.selection) {
+    if (core.tests.failed > 0 || core.tests.notRun > 0 || core.tests.passed === 0) return 1;
+  } else if (core && core.result !== 'success') return 1;
   const extended = report.profiles.find((p) => p.name === 'Extended');
   if (policy.failOnExtended && extended?.result === 'failure') return 1;
   return 0;
