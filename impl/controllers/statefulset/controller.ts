@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { forObject, isConflict, isNotFound, ownedBy, watch, type Controller, type ControllerFactory, type FeatureName, type Manager } from '../../runtime/index.ts';
 import { ADVANCED_STATEFULSET, GROUP, STATEFULSET_VERSION, STATEFULSETS_PATH } from '../../api/group.ts';
+import { setsSelecting } from './claim.ts';
 import { StatefulSetReconciler, type StatefulSetPort } from './reconcile.ts';
 import type { StatefulSetStatus } from './status.ts';
 import { ANNOTATION_OWNED_BY_ASTS, ASTS_API_VERSION, ASTS_KIND } from './types.ts';
@@ -158,6 +159,13 @@ export function newStatefulSetController(mgr: Manager, port: StatefulSetPort = m
         }
         const owner = controllerOwnerKey(ev.object);
         if (owner) reconciler.observePod(owner, ev.object, ev.type);
+        // An orphan (now, or before this update) wakes every set whose selector matches its labels,
+        // old and new, so it can be adopted (updatePod/addPod for orphans in upstream).
+        const orphans = (ev.type === 'update' ? [ev.object, ev.old] : [ev.object]).filter((p) => !p.metadata?.ownerReferences?.some((r) => r.controller));
+        if (orphans.length > 0) {
+          const inNamespace = sets.list(ev.object.metadata?.namespace);
+          for (const p of ev.type === 'update' ? [ev.object, ev.old] : [ev.object]) for (const key of setsSelecting(p.metadata?.labels ?? {}, inNamespace)) keys.add(key);
+        }
         return [...keys];
       }),
       watch<V1PersistentVolumeClaim>(PVCS, (ev) => setsForClaim(ev.object, sets.list(ev.object.metadata?.namespace))),

@@ -1,6 +1,6 @@
 import type { V1Container, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { applyInPlaceUpdate, calculateInPlaceSpec, inPlaceProgress, jsonDiff, needsUnready, podQoS, type InPlaceSpec } from './inplace.ts';
+import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep, inPlaceProgress, jsonDiff, needsUnready, podQoS, type InPlaceSpec } from './inplace.ts';
 
 const c = (o: Partial<V1Container> = {}): V1Container => ({
   name: 'main',
@@ -156,4 +156,70 @@ describe('needsUnready', () => {
     ['resources only, NotRequired', withPolicy('NotRequired'), vertical, true, false],
     ['without the vertical gate every update goes unready', running(), vertical, false, true],
   ])('%s', (_n, pod, spec, gate, want) => expect(needsUnready(pod, spec, gate)).toBe(want));
+});
+
+describe('gracePeriodSeconds (applyInPlaceUpdate with grace, graceStep)', () => {
+  const now = new Date(Date.UTC(2025, 0, 1, 0, 0, 0, 700));
+  const imageSpec: InPlaceSpec = { containerImages: { main: 'nginx:2' }, containerResources: {}, metadata: { labels: {}, annotations: {}, removeLabels: [], removeAnnotations: [] } };
+  const marked = () => applyInPlaceUpdate(running(), imageSpec, false, { revision: 'web-b', now, setUpdating: true, gracePeriodSeconds: 3 }).pod;
+
+  it('marks the pod (revision, state, grace annotation) without touching the image', () => {
+    const { pod, resize, markUnready } = applyInPlaceUpdate(running(), imageSpec, false, { revision: 'web-b', now, setUpdating: true, gracePeriodSeconds: 3 });
+    expect(pod.spec?.containers[0]?.image).toBe('nginx:1');
+    expect(pod.metadata?.labels?.['controller-revision-hash']).toBe('web-b');
+    expect(JSON.parse(pod.metadata?.annotations?.['apps.kruise.io/inplace-update-grace'] ?? '')).toEqual({ revision: 'web-b', containerImages: { main: 'nginx:2' }, containerResources: {}, graceSeconds: 3 });
+    expect(JSON.parse(pod.metadata?.annotations?.['apps.kruise.io/inplace-update-state'] ?? '')).toMatchObject({ revision: 'web-b', updateTimestamp: '2025-01-01T00:00:00Z', updateImages: true });
+    expect(inPlaceProgress(pod, false)?.inGrace).toBe(true);
+    expect({ resize, markUnready }).toEqual({ resize: {}, markUnready: true });
+  });
+
+  it('parks resizes too (vertical scaling)', () => {
+    const spec: InPlaceSpec = { ...imageSpec, containerImages: {}, containerResources: { main: { limits: { cpu: '300m' }, requests: {} } } };
+    const { pod, resize } = applyInPlaceUpdate(running(), spec, true, { revision: 'web-b', now, setUpdating: false, gracePeriodSeconds: 3 });
+    expect(resize).toEqual({});
+    const step = graceStep(pod, Date.parse('2025-01-01T00:00:03Z'));
+    expect(step.kind === 'finish' && step.resize).toEqual({ main: { limits: { cpu: '300m', memory: '128Mi' }, requests: { cpu: '100m', memory: '64Mi' } } });
+  });
+
+  it.each<[string, number | undefined, InPlaceSpec]>([
+    ['gracePeriodSeconds 0', 0, imageSpec],
+    ['gracePeriodSeconds unset', undefined, imageSpec],
+    ['nothing to change in containers (metadata only)', 3, { ...imageSpec, containerImages: {} }],
+  ])('no grace annotation with %s', (_n, grace, spec) => {
+    const { pod } = applyInPlaceUpdate(running(), spec, false, { revision: 'web-b', now, setUpdating: false, ...(grace !== undefined && { gracePeriodSeconds: grace }) });
+    expect(pod.metadata?.annotations?.['apps.kruise.io/inplace-update-grace']).toBeUndefined();
+  });
+
+  // updateTimestamp is 00:00:00 (second precision); the grace is 3 s.
+  it.each<[string, number, { kind: string; remainingMs?: number }]>([
+    ['right after marking', Date.parse('2025-01-01T00:00:00.700Z'), { kind: 'wait', remainingMs: 3000 }],
+    ['1.2 s later: rounded up to whole seconds', Date.parse('2025-01-01T00:00:01.800Z'), { kind: 'wait', remainingMs: 2000 }],
+    ['exactly due', Date.parse('2025-01-01T00:00:03Z'), { kind: 'finish' }],
+    ['long after', Date.parse('2025-01-01T01:00:00Z'), { kind: 'finish' }],
+  ])('graceStep %s', (_n, at, want) => {
+    const step = graceStep(marked(), at);
+    expect(step.kind === 'wait' ? { kind: step.kind, remainingMs: step.remainingMs } : { kind: step.kind }).toEqual(want);
+  });
+
+  it('finishing applies the parked image and drops the grace annotation; again it is a no-op', () => {
+    const step = graceStep(marked(), Date.parse('2025-01-01T00:00:03Z'));
+    if (step.kind !== 'finish') throw new Error(`expected finish, got ${step.kind}`);
+    const done = step.mutate(marked());
+    expect(done?.spec?.containers[0]?.image).toBe('nginx:2');
+    expect(done?.metadata?.annotations?.['apps.kruise.io/inplace-update-grace']).toBeUndefined();
+    expect(done?.metadata?.annotations?.['apps.kruise.io/inplace-update-state']).toBeDefined();
+    expect(step.mutate(done!)).toBeUndefined();
+    expect(graceStep(done!, Date.parse('2025-01-01T00:00:03Z'))).toEqual({ kind: 'none' });
+  });
+
+  it('a pod whose revision label moved on only loses the stale grace annotation', () => {
+    const pod = marked();
+    pod.metadata!.labels!['controller-revision-hash'] = 'web-c';
+    const step = graceStep(pod, Date.parse('2025-01-01T00:00:00.700Z'));
+    if (step.kind !== 'finish') throw new Error(`expected finish, got ${step.kind}`);
+    const next = step.mutate(pod);
+    expect({ image: next?.spec?.containers[0]?.image, grace: next?.metadata?.annotations?.['apps.kruise.io/inplace-update-grace'], resize: step.resize }).toEqual({ image: 'nginx:1', grace: undefined, resize: {} });
+  });
+
+  it('no grace annotation: none', () => expect(graceStep(running(), 0)).toEqual({ kind: 'none' }));
 });

@@ -3,6 +3,7 @@
 // InPlaceWorkloadVerticalScaling also cpu/memory quantities, unless the QoS class changes), read a
 // pod's in-place progress, and compute the pod after an in-place update. All pure.
 import type { V1Container, V1Pod, V1PodTemplateSpec, V1ResourceRequirements } from '@kubernetes/client-node';
+import { readGraceSpec, resizeFor, type GraceSpec } from '../cloneset/inplace.ts';
 import { compareQuantityStrings } from './quantity.ts';
 import type { InPlaceProgress } from './types.ts';
 import {
@@ -258,6 +259,11 @@ export interface InPlaceApplyOptions {
   readonly now: Date;
   /** Set lifecycle state Updating (the pod had a lifecycle label). */
   readonly setUpdating: boolean;
+  /**
+   * inPlaceUpdateStrategy.gracePeriodSeconds: above 0, the images (and resizes) wait in the
+   * apps.kruise.io/inplace-update-grace annotation until finishGrace applies them.
+   */
+  readonly gracePeriodSeconds?: number;
 }
 
 export interface InPlaceApplication {
@@ -290,7 +296,7 @@ export function needsUnready(pod: V1Pod, spec: InPlaceSpec, verticalScaling: boo
 
 /**
  * The pod after an in-place update (inplace_update.go updatePodInPlace + defaultPatchUpdateSpecToPod,
- * without grace periods or launch-priority batches): revision label, template metadata changes,
+ * without launch-priority batches): revision label, template metadata changes,
  * new images with the old imageIDs recorded, the state annotation, and the resources to resize.
  */
 export function applyInPlaceUpdate(pod: V1Pod, spec: InPlaceSpec, verticalScaling: boolean, opts: InPlaceApplyOptions): InPlaceApplication {
@@ -310,13 +316,10 @@ export function applyInPlaceUpdate(pod: V1Pod, spec: InPlaceSpec, verticalScalin
   Object.assign(annotations, spec.metadata.annotations);
 
   const containers = next.spec?.containers ?? [];
-  const changedImages = new Set<string>();
-  for (const c of containers) {
-    const image = spec.containerImages[c.name];
-    if (image === undefined) continue;
-    c.image = image;
-    changedImages.add(c.name);
-  }
+  const changedImages = new Set(containers.filter((c) => spec.containerImages[c.name] !== undefined).map((c) => c.name));
+  const touched = [...new Set([...changedImages, ...Object.keys(spec.containerResources)])].sort();
+  const grace = (opts.gracePeriodSeconds ?? 0) > 0 && touched.length > 0;
+  if (!grace) setImages(next, spec.containerImages);
   const state: InPlaceUpdateState = {
     revision: opts.revision,
     updateTimestamp: stamp,
@@ -326,14 +329,16 @@ export function applyInPlaceUpdate(pod: V1Pod, spec: InPlaceSpec, verticalScalin
   for (const cs of pod.status?.containerStatuses ?? []) {
     if (changedImages.has(cs.name)) (state.lastContainerStatuses ??= {})[cs.name] = { imageID: cs.imageID ?? '' };
   }
-  const touched = [...new Set([...changedImages, ...Object.keys(spec.containerResources)])].sort();
   state.containerBatchesRecord = [{ timestamp: stamp, containers: touched }];
   annotations[ANNOTATION_INPLACE_STATE] = JSON.stringify(state);
   delete annotations[ANNOTATION_INPLACE_STATE_OLD];
-  delete annotations[ANNOTATION_INPLACE_GRACE];
+  if (grace) {
+    const parked: GraceSpec = { containerImages: spec.containerImages, containerResources: verticalScaling ? spec.containerResources : {}, graceSeconds: opts.gracePeriodSeconds ?? 0 };
+    annotations[ANNOTATION_INPLACE_GRACE] = JSON.stringify({ revision: opts.revision, ...parked });
+  } else delete annotations[ANNOTATION_INPLACE_GRACE];
 
   const resize: Record<string, V1ResourceRequirements> = {};
-  if (verticalScaling) {
+  if (verticalScaling && !grace) {
     for (const c of containers) {
       const change = spec.containerResources[c.name];
       if (!change) continue;
@@ -344,4 +349,57 @@ export function applyInPlaceUpdate(pod: V1Pod, spec: InPlaceSpec, verticalScalin
     }
   }
   return { pod: next, resize, markUnready: needsUnready(pod, spec, verticalScaling) };
+}
+
+function setImages(pod: V1Pod, images: Readonly<Record<string, string>>): void {
+  for (const c of pod.spec?.containers ?? []) {
+    const image = images[c.name];
+    if (image !== undefined) c.image = image;
+  }
+}
+
+// ---- Finishing a grace period (the engine's Refresh -> finishGracePeriod) ----
+
+export type GraceStep =
+  | { readonly kind: 'none' }
+  /** Still inside the grace period: look again after remainingMs. */
+  | { readonly kind: 'wait'; readonly remainingMs: number }
+  /**
+   * Apply now: resize (when resources were parked), then `mutate` the live pod. `mutate` also
+   * covers a pod whose revision label moved on since: it only drops the stale grace annotation,
+   * so the pod goes through the normal update again.
+   */
+  | { readonly kind: 'finish'; readonly resize: Readonly<Record<string, V1ResourceRequirements>>; readonly mutate: (live: V1Pod) => V1Pod | undefined };
+
+/**
+ * finishGracePeriod: the update parked in apps.kruise.io/inplace-update-grace is applied once
+ * gracePeriodSeconds have passed since the state annotation's updateTimestamp (second precision,
+ * so the wait is rounded up to whole seconds).
+ */
+export function graceStep(pod: V1Pod, now: number): GraceStep {
+  const parked = readGraceSpec(pod);
+  if (parked === undefined) return { kind: 'none' };
+  const state = readInPlaceState(pod);
+  const stale = state === undefined || pod.metadata?.labels?.[LABEL_REVISION] !== state.revision;
+  if (!stale) {
+    const since = Date.parse(state.updateTimestamp);
+    const due = (Number.isNaN(since) ? now : since) + parked.graceSeconds * 1000;
+    if (due > now) return { kind: 'wait', remainingMs: Math.ceil((due - now) / 1000) * 1000 };
+  }
+  const expectedRevision = state?.revision;
+  return {
+    kind: 'finish',
+    resize: stale ? {} : resizeFor(pod, parked.containerResources),
+    mutate: (live) => {
+      const annotations = live.metadata?.annotations ?? {};
+      if ((annotations[ANNOTATION_INPLACE_GRACE] ?? '') === '') return undefined;
+      const next = structuredClone(live);
+      const rest = { ...annotations };
+      delete rest[ANNOTATION_INPLACE_GRACE];
+      next.metadata = { ...next.metadata, annotations: rest };
+      // Apply the parked images only to the revision they were parked for.
+      if (!stale && live.metadata?.labels?.[LABEL_REVISION] === expectedRevision) setImages(next, parked.containerImages);
+      return next;
+    },
+  };
 }

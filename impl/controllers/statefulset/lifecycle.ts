@@ -68,9 +68,9 @@ type RefreshFacts = Pick<PodView, 'name' | 'labels' | 'finalizers' | 'lifecycleS
 /**
  * The refresh of one pod, or undefined when nothing changes. The in-place engine's Refresh marks
  * the pod ready for traffic when it has the InPlaceUpdateReady gate, is not in a grace period, has
- * no later container batch, and its containers finished the last update. (Finishing grace periods
- * and launching later batches are not supported here: the reference implementation does not
- * implement gracePeriodSeconds or container launch priority.)
+ * no later container batch, and its containers finished the last update. (Grace periods are
+ * finished by the reconciler before planning, see inplace.ts graceStep; container launch priority
+ * batches are not implemented.)
  */
 export function planPodRefresh(pod: RefreshFacts, lifecycle: Lifecycle | undefined, updateRevision: string): PodRefresh | undefined {
   if (pod.phase === '') return undefined;

@@ -259,6 +259,78 @@ describe('StatefulSetReconciler', () => {
     expect(cluster.set.status).toMatchObject({ replicas: 1, readyReplicas: 1 });
   });
 
+  it('adopts an orphaned pod, releases one whose labels stop matching (its ordinal cannot be recreated while the name is taken), and adopts it back', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 3 }), T0);
+    const r = reconciler(cluster);
+    await settle(cluster, r);
+    const uid = cluster.pods.get('web-2')?.metadata?.uid;
+    const controller = () => cluster.pods.get('web-2')?.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
+
+    cluster.pods.get('web-2')!.metadata!.ownerReferences = [];
+    await r.reconcile('ns/web');
+    expect({ uid: cluster.pods.get('web-2')?.metadata?.uid, controller: controller() }, 'orphan adopted, not recreated').toEqual({ uid, controller: 'uid-set' });
+    expect(cluster.writes.filter((w) => w.startsWith('create pod'))).toEqual(['create pod web-0', 'create pod web-1', 'create pod web-2']);
+
+    cluster.pods.get('web-2')!.metadata!.labels!.app = 'released';
+    await expect(r.reconcile('ns/web'), 'the replacement web-2 collides with the released pod').rejects.toThrow('already exists');
+    expect({ uid: cluster.pods.get('web-2')?.metadata?.uid, controller: controller() }, 'released').toEqual({ uid, controller: undefined });
+    expect(cluster.set.status?.conditions?.map((c) => c.type)).toEqual(['FailedCreatePod']);
+
+    cluster.pods.get('web-2')!.metadata!.labels!.app = 'web';
+    const trace = await settle(cluster, r);
+    expect(trace.errors).toEqual([]);
+    expect({ uid: cluster.pods.get('web-2')?.metadata?.uid, controller: controller() }, 'adopted again').toEqual({ uid, controller: 'uid-set' });
+    expect(cluster.set.status).toMatchObject({ replicas: 3, readyReplicas: 3 });
+    expect(cluster.set.status?.conditions).toBeUndefined();
+  });
+
+  it('does not adopt while the set is being deleted', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 1 }), T0);
+    const r = reconciler(cluster);
+    await settle(cluster, r);
+    cluster.pods.get('web-0')!.metadata!.ownerReferences = [];
+    cluster.set = { ...cluster.set, metadata: { ...cluster.set.metadata, deletionTimestamp: new Date(T0) } };
+    await r.reconcile('ns/web');
+    expect(cluster.pods.get('web-0')?.metadata?.ownerReferences).toEqual([]);
+  });
+
+  it('waits inPlaceUpdateStrategy.gracePeriodSeconds between marking the pod and changing its image', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 1, inPlaceGate: true, rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible', inPlaceUpdateStrategy: { gracePeriodSeconds: 3 } } }), T0);
+    const r = reconciler(cluster);
+    await settle(cluster, r);
+    const uid = cluster.pods.get('web-0')?.metadata?.uid;
+    cluster.editSpec((s) => {
+      s.template!.spec!.containers[0]!.image = 'nginx:2';
+    });
+    const image = () => cluster.pods.get('web-0')?.spec?.containers[0]?.image;
+    const ipuReady = () => cluster.pods.get('web-0')?.status?.conditions?.find((c) => c.type === 'InPlaceUpdateReady')?.status;
+
+    const markedAt = cluster.clock;
+    const first = await r.reconcile('ns/web');
+    const update = cluster.set.status?.updateRevision;
+    expect({ revision: revisionOf(cluster, 'web-0'), image: image(), ipuReady: ipuReady(), grace: cluster.pods.get('web-0')?.metadata?.annotations?.['apps.kruise.io/inplace-update-grace'] !== undefined }).toEqual({
+      revision: update,
+      image: 'nginx:1',
+      ipuReady: 'False',
+      grace: true,
+    });
+    // The mark's own pod event brings the next pass, which sees the grace and asks to come back.
+    expect(first.requeueAfterMs, 'the marking pass plans no wait of its own').toBeUndefined();
+    // Within the grace period: nothing changes, the reconcile asks to come back when it is due.
+    for (const advance of [1000, 1000]) {
+      cluster.kubelet(advance);
+      const out = await r.reconcile('ns/web');
+      expect({ image: image(), requeueAfterMs: out.requeueAfterMs }).toEqual({ image: 'nginx:1', requeueAfterMs: markedAt + 3000 - cluster.clock });
+    }
+    cluster.kubelet(1000);
+    await r.reconcile('ns/web');
+    expect({ image: image(), grace: cluster.pods.get('web-0')?.metadata?.annotations?.['apps.kruise.io/inplace-update-grace'] }).toEqual({ image: 'nginx:2', grace: undefined });
+    const trace = await settle(cluster, r);
+    expect(trace.errors).toEqual([]);
+    expect({ uid: cluster.pods.get('web-0')?.metadata?.uid, ipuReady: ipuReady() }).toEqual({ uid, ipuReady: 'True' });
+    expect(cluster.set.status).toMatchObject({ currentRevision: update, updatedReplicas: 1, readyReplicas: 1 });
+  });
+
   it('does nothing for a StatefulSet that is gone', async () => {
     const cluster = new FakeCluster(asts({ replicas: 1 }), T0);
     const r = new StatefulSetReconciler({ ...cluster, getSet: () => undefined } as unknown as FakeCluster, { gates: DEFAULT_GATES });

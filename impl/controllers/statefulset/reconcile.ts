@@ -5,7 +5,8 @@
 import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1PodCondition, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
 import { Expectations, statusCodeOf, type Logger } from '../../runtime/index.ts';
 import type { Action, PlanError } from './actions.ts';
-import { applyInPlaceUpdate, calculateInPlaceSpec, type InPlaceDecision } from './inplace.ts';
+import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep, type InPlaceDecision } from './inplace.ts';
+import { planClaims, withControllerRef, withoutOwnerRef } from './claim.ts';
 import { claimName, replicasRange } from './ordinals.ts';
 import { desiredClaimOwnerRefs } from './pvc.ts';
 import { planReconcile, type ReconcilePlan } from './plan.ts';
@@ -22,7 +23,7 @@ import {
   LABEL_LIFECYCLE_STATE,
   LABEL_REVISION,
 } from './types.ts';
-import { buildClaim, buildPod, claimView, controllerRef, identityLabels, isOwnedPod, podView, podVolumes, rfc3339, selectorString, specView, storageClassExpansion, type AdvancedStatefulSet } from './views.ts';
+import { buildClaim, buildPod, claimView, controllerRef, identityLabels, podView, podVolumes, rfc3339, selectorString, specView, storageClassExpansion, type AdvancedStatefulSet } from './views.ts';
 
 /** Every read (from caches) and write the reconcile needs. */
 export interface StatefulSetPort {
@@ -118,7 +119,7 @@ export class StatefulSetReconciler {
       this._updates.delete(key);
       return {};
     }
-    const ownedPods = port.listPods(namespace).filter((p) => isOwnedPod(p, set));
+    const ownedPods = await this._claimPods(set, namespace);
     this._observeFromCache(key, ownedPods);
     if (!this.expectations.satisfied(key)) {
       // A stale cache: wait for our own creations/deletions to show up (or time out).
@@ -142,6 +143,9 @@ export class StatefulSetReconciler {
       if (!d) decisions.set(k, (d = calculateInPlaceSpec(a, b, this._gates.verticalScaling)));
       return d;
     };
+
+    // The in-place engine's Refresh, ahead of planning: finish grace periods that are due.
+    const graceWaitMs = await this._finishGracePeriods(namespace, pods, now);
 
     const plan = planReconcile({
       setName: name,
@@ -186,7 +190,61 @@ export class StatefulSetReconciler {
 
     if (failure !== undefined) throw new ReconcileError(`reconcile of StatefulSet ${key} stopped: ${errorMessage(failure)}`, { cause: failure });
     if (plan.error) throw new ReconcileError(plan.error.message);
-    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: Math.ceil(plan.requeueAfterMs) } : {};
+    const waits = [plan.requeueAfterMs, graceWaitMs].filter((v): v is number => v !== undefined);
+    return waits.length > 0 ? { requeueAfterMs: Math.ceil(Math.min(...waits)) } : {};
+  }
+
+  /**
+   * finishGracePeriod for every pod with a parked in-place update: apply those that are due
+   * (resize, then images); return the time until the next one is (undefined: none waiting).
+   */
+  private async _finishGracePeriods(namespace: string, pods: readonly V1Pod[], now: number): Promise<number | undefined> {
+    let wait: number | undefined;
+    for (const pod of pods) {
+      const step = graceStep(pod, now);
+      if (step.kind === 'wait') wait = Math.min(wait ?? Infinity, step.remainingMs);
+      if (step.kind !== 'finish') continue;
+      const name = pod.metadata?.name ?? '';
+      const resize = Object.entries(step.resize).map(([c, resources]) => ({ name: c, resources }));
+      if (resize.length > 0) await this._port.resizePod(namespace, name, resize);
+      await this._port.updatePod(namespace, name, step.mutate);
+    }
+    return wait;
+  }
+
+  /**
+   * getPodsForStatefulSet: adopt matching orphans, release owned pods that stopped matching, and
+   * return the pods the set controls. An adoption the API refuses fails the reconcile (retried);
+   * a pod gone in the meantime is simply not claimed.
+   */
+  private async _claimPods(set: AdvancedStatefulSet, namespace: string): Promise<V1Pod[]> {
+    const port = this._port;
+    const plan = planClaims(port.listPods(namespace), set);
+    const lost = new Set<string>();
+    const errors: string[] = [];
+    for (const pod of plan.adopt) {
+      const name = pod.metadata?.name ?? '';
+      try {
+        await port.updatePod(namespace, name, (live) => withControllerRef(live, set, pod.metadata?.uid));
+        this._log?.info('adopted pod', { set: `${namespace}/${set.metadata?.name}`, pod: name });
+      } catch (err) {
+        lost.add(name);
+        if (statusCodeOf(err) !== 404) errors.push(`adopt pod ${name}: ${errorMessage(err)}`);
+      }
+    }
+    for (const pod of plan.release) {
+      const name = pod.metadata?.name ?? '';
+      try {
+        await port.updatePod(namespace, name, (live) => withoutOwnerRef(live, set.metadata?.uid ?? '', pod.metadata?.uid));
+        this._log?.info('released pod', { set: `${namespace}/${set.metadata?.name}`, pod: name });
+      } catch (err) {
+        // Gone or no longer valid: nothing left to release.
+        const code = statusCodeOf(err);
+        if (code !== 404 && code !== 422) errors.push(`release pod ${name}: ${errorMessage(err)}`);
+      }
+    }
+    if (errors.length > 0) throw new ReconcileError(`claim pods of StatefulSet ${namespace}/${set.metadata?.name}: ${errors.join('; ')}`);
+    return plan.claimed.filter((p) => !lost.has(p.metadata?.name ?? ''));
   }
 
   /** Settle expectations from the cache itself, so a missed watch event cannot wedge the set. */
@@ -453,7 +511,8 @@ export class StatefulSetReconciler {
     const decision = ctx.decide(action.from, action.to);
     const cached = ctx.pods.get(action.pod);
     if (!decision?.possible || !cached) throw new ReconcileError(`pod ${action.pod} cannot be updated in place from ${action.from} to ${action.to}`);
-    const opts = { revision: action.to, now: new Date(ctx.now), setUpdating: action.setUpdating };
+    const gracePeriodSeconds = set.spec?.updateStrategy?.rollingUpdate?.inPlaceUpdateStrategy?.gracePeriodSeconds ?? 0;
+    const opts = { revision: action.to, now: new Date(ctx.now), setUpdating: action.setUpdating, gracePeriodSeconds };
     const plan = applyInPlaceUpdate(cached, decision.spec, this._gates.verticalScaling, opts);
     try {
       if (plan.markUnready) {
