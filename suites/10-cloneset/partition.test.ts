@@ -46,7 +46,8 @@ function waitSplit(ns: string, name: string, rev: string, old: number, updated: 
   );
 }
 
-const counts = (cs: CloneSet) => ({ replicas: cs.status?.replicas, updatedReplicas: cs.status?.updatedReplicas, updatedReadyReplicas: cs.status?.updatedReadyReplicas, expectedUpdatedReplicas: cs.status?.expectedUpdatedReplicas });
+// expectedUpdatedReplicas is `omitempty` in OpenKruise's CloneSetStatus: absent means 0.
+const counts = (cs: CloneSet) => ({ replicas: cs.status?.replicas, updatedReplicas: cs.status?.updatedReplicas, updatedReadyReplicas: cs.status?.updatedReadyReplicas, expectedUpdatedReplicas: cs.status?.expectedUpdatedReplicas ?? 0 });
 
 describeFeature('CloneSet.Partition', 'partition keeps pods at the old revision', () => {
   const ns = useNamespace('cs-partition');
