@@ -26,7 +26,7 @@ import { overrideEnvName, toolPath } from '../tools/resolve.ts';
 import { freePort } from '../util/ports.ts';
 import type { InstallContext, Installer } from './installer.ts';
 import { applyManifests, kubectl } from './kubectl.ts';
-import { featureGatesFlag, waitReady } from './process.ts';
+import { featureGatesFlag, forbiddenLines, stopChild, waitReady } from './process.ts';
 
 /** The namespace the manager works in (env POD_NAMESPACE, default kruise-system). */
 export const KRUISE_NAMESPACE = 'kruise-system';
@@ -209,10 +209,7 @@ export class OpenKruiseInstaller implements Installer {
   async uninstall(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (child && (child.exitCode === undefined || child.exitCode === null)) {
-      child.kill('SIGTERM');
-      await child;
-    }
+    await stopChild(child);
     // With the manager gone, its failurePolicy Fail webhooks would block pod creation in a kept cluster.
     if (this.kubeconfig) {
       await kubectl(this.kubeconfig, ['delete', '--ignore-not-found', '--wait=false', `mutatingwebhookconfiguration/${MUTATING_CONFIGURATION}`, `validatingwebhookconfiguration/${VALIDATING_CONFIGURATION}`]).catch(() => undefined);
@@ -220,13 +217,6 @@ export class OpenKruiseInstaller implements Installer {
   }
 
   forbiddenLogLines(): string[] {
-    if (!this.logFile) return [];
-    let text = '';
-    try {
-      text = readFileSync(this.logFile, 'utf8');
-    } catch {
-      return [];
-    }
-    return text.split('\n').filter((l) => this.spec.forbiddenLog.some((f) => l.includes(f)));
+    return forbiddenLines(this.logFile, this.spec.forbiddenLog);
   }
 }

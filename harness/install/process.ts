@@ -51,6 +51,25 @@ export async function waitReady(url: string, child: ResultPromise, timeoutMs: nu
   throw new Error(`the implementation did not become ready within ${timeoutMs / 1000} s (${url}: ${last}); last lines of ${logFile}:\n${tail(logFile, 15)}`);
 }
 
+/** Lines of a captured log that contain any of the forbidden markers (none when there is no log). */
+export function forbiddenLines(logFile: string | undefined, markers: readonly string[]): string[] {
+  if (!logFile) return [];
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter((l) => markers.some((m) => l.includes(m)));
+}
+
+/** Ask a child process to stop and wait for it; nothing to do when it already exited. */
+export async function stopChild(child: ResultPromise | undefined): Promise<void> {
+  if (!child || (child.exitCode !== undefined && child.exitCode !== null)) return;
+  child.kill('SIGTERM');
+  await child;
+}
+
 export function tail(file: string, lines: number): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -95,19 +114,10 @@ export class ProcessInstaller implements Installer {
   async uninstall(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== undefined && child.exitCode !== null) return;
-    child.kill('SIGTERM');
-    await child;
+    await stopChild(child);
   }
 
   forbiddenLogLines(): string[] {
-    if (!this.logFile) return [];
-    let text = '';
-    try {
-      text = readFileSync(this.logFile, 'utf8');
-    } catch {
-      return [];
-    }
-    return text.split('\n').filter((l) => this.spec.forbiddenLog.some((f) => l.includes(f)));
+    return forbiddenLines(this.logFile, this.spec.forbiddenLog);
   }
 }
