@@ -211,3 +211,14 @@ export function statusCodeOf(err: unknown): number | undefined {
   if (typeof e.statusCode === 'number') return e.statusCode;
   return undefined;
 }
+
+/** Thrown after a partial reconcile (status already written) so the runner retries with backoff. */
+export class ReconcileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReconcileError';
+  }
+}
+
+/** The message of whatever was thrown. */
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

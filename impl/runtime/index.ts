@@ -15,6 +15,8 @@ export {
   isNotFound,
   isAlreadyExists,
   statusCodeOf,
+  ReconcileError,
+  errorMessage,
 } from './controller.ts';
 export {
   type InformerCache,

@@ -18,7 +18,9 @@ import {
   LABEL_SPECIFIED_DELETE,
   REASON_START_INPLACE_UPDATE,
 } from '../../api/constants.ts';
-import { Expectations, ResourceVersionExpectations, statusCodeOf, type Logger } from '../../runtime/index.ts';
+import { Expectations, ReconcileError, ResourceVersionExpectations, errorMessage, statusCodeOf, type Logger } from '../../runtime/index.ts';
+
+export { ReconcileError };
 import { compileLabelSelector, type LabelSelector, type Labels } from '../shared/label-selector.ts';
 import {
   ANNOTATION_VCT_HASH,
@@ -106,15 +108,6 @@ export interface ReconcileOutcome {
   readonly requeueAfterMs?: number;
 }
 
-/** Thrown after a partial reconcile (status already written) so the runner retries with backoff. */
-export class ReconcileError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReconcileError';
-  }
-}
-
-const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * A write refused because the namespace is being deleted (403, cause NamespaceTerminating) or is

@@ -3,7 +3,9 @@
 // when it changed, and prune revision history. All I/O goes through StatefulSetPort, so tests
 // drive this with an in-memory fake.
 import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1PodCondition, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
-import { Expectations, statusCodeOf, type Logger } from '../../runtime/index.ts';
+import { Expectations, ReconcileError, errorMessage, splitKey, statusCodeOf, type Logger } from '../../runtime/index.ts';
+
+export { ReconcileError };
 import type { Action, PlanError } from './actions.ts';
 import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep, type InPlaceDecision } from './inplace.ts';
 import { planClaims, withControllerRef, withoutOwnerRef } from './claim.ts';
@@ -69,19 +71,6 @@ export interface ReconcileOutcome {
   readonly requeueAfterMs?: number;
 }
 
-/** Thrown after a partial reconcile so the runner retries with backoff; status was still written. */
-export class ReconcileError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReconcileError';
-  }
-}
-
-const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-const splitKey = (key: string): [string, string] => {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-};
 
 export class StatefulSetReconciler {
   readonly expectations: Expectations;
@@ -111,7 +100,7 @@ export class StatefulSetReconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileOutcome> {
-    const [namespace, name] = splitKey(key);
+    const { namespace = '', name } = splitKey(key);
     const port = this._port;
     const set = port.getSet(namespace, name);
     if (!set) {
