@@ -1,10 +1,23 @@
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ControllerRunner, forObject, isAlreadyExists, isConflict, isNotFound, ownedBy, type Controller } from './controller.ts';
+import { ControllerRunner, forObject, isAlreadyExists, isConflict, isNamespaceTerminating, isNotFound, ownedBy, ReconcileError, type Controller } from './controller.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { ItemExponentialFailureRateLimiter } from './rate-limiter.ts';
 import { FakeInformer } from './testing.ts';
+
+/** What client-node throws for a create in a namespace being deleted (body as the apiserver sends it). */
+const terminating = {
+  code: 403,
+  body: JSON.stringify({
+    kind: 'Status',
+    status: 'Failure',
+    message: 'pods "web-0" is forbidden: unable to create new content in namespace ns because it is being terminated',
+    reason: 'Forbidden',
+    details: { name: 'web-0', kind: 'pods', causes: [{ reason: 'NamespaceTerminating', message: 'namespace ns is being terminated', field: 'metadata.namespace' }] },
+    code: 403,
+  }),
+};
 
 const quiet = createLogger({ level: 'fatal', stream: { write: () => true } });
 
@@ -85,6 +98,34 @@ describe('ControllerRunner', () => {
     await runner.stop();
   });
 
+  it('drops a key whose reconcile failed because its namespace is terminating, without retrying', async () => {
+    const cms = new FakeInformer<V1ConfigMap>('/api/v1/configmaps');
+    let calls = 0;
+    const { runner, metrics } = runnerFor(
+      {
+        name: 't',
+        watches: [forObject('/api/v1/configmaps')],
+        rateLimiter: new ItemExponentialFailureRateLimiter(1, 10),
+        async reconcile() {
+          calls++;
+          throw new ReconcileError('create failed', { cause: terminating });
+        },
+      },
+      { '/api/v1/configmaps': cms as unknown as FakeInformer },
+    );
+    runner.subscribe();
+    await runner.start(new AbortController().signal);
+    cms.set({ metadata: { name: 'gone', namespace: 'ns' } });
+    await runner.queue.waitIdle();
+    // A retry would come 1 ms later: give it ten times that to show up.
+    await new Promise((r) => setTimeout(r, 10));
+    await runner.queue.waitIdle();
+    expect(calls).toBe(1);
+    expect(runner.queue.numRequeues('ns/gone')).toBe(0);
+    expect(metrics.reconcileErrors.get({ controller: 't' })).toBe(1);
+    await runner.stop();
+  });
+
   it('requeueAfterMs schedules the key again', async () => {
     const cms = new FakeInformer<V1ConfigMap>('/api/v1/configmaps', [{ metadata: { name: 'a', namespace: 'ns' } }]);
     let n = 0;
@@ -144,6 +185,14 @@ describe('API error helpers', () => {
     expect(isNotFound(new Error('x'))).toBe(false);
     expect(isAlreadyExists({ code: 409, body: '{"reason":"AlreadyExists"}' })).toBe(true);
     expect(isAlreadyExists({ code: 409, body: '{"reason":"Conflict"}' })).toBe(false);
+  });
+
+  it('recognise a create refused because the namespace is terminating, also as a cause', () => {
+    expect(isNamespaceTerminating(terminating)).toBe(true);
+    expect(isNamespaceTerminating(new ReconcileError('x', { cause: terminating }))).toBe(true);
+    expect(isNamespaceTerminating({ code: 403, body: '{"reason":"Forbidden","message":"RBAC"}' })).toBe(false);
+    expect(isNamespaceTerminating({ code: 409, body: '{"reason":"NamespaceTerminating"}' })).toBe(false);
+    expect(isNamespaceTerminating(new Error('NamespaceTerminating'))).toBe(false);
   });
 });
 

@@ -173,6 +173,13 @@ export class ControllerRunner {
       m.reconcileErrors.inc({ controller: name });
       m.reconcileTotal.inc({ controller: name, result: 'error' });
       const retries = this.queue.numRequeues(key);
+      if (isNamespaceTerminating(err)) {
+        // Nothing can be created in a namespace being deleted, and its deletion takes the object
+        // with it: retrying would only fill the log (Kubernetes' controllers drop these too).
+        this._log.debug('reconcile stopped: namespace is terminating', { key, retries });
+        this.queue.forget(key);
+        return;
+      }
       // Conflicts are routine with a lagging cache; keep them out of the error level.
       const conflict = isConflict(err);
       this._log[conflict ? 'info' : 'error']('reconcile failed', { key, err, retries, conflict });
@@ -201,6 +208,23 @@ export function isAlreadyExists(err: unknown): boolean {
   const body = (err as { body?: unknown }).body;
   const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
   return text.includes('AlreadyExists');
+}
+
+/**
+ * isNamespaceTerminating recognises the 403 the apiserver returns for a create in a namespace
+ * being deleted (status cause NamespaceTerminating), also when wrapped as the `cause` of another
+ * error (a ReconcileError).
+ */
+export function isNamespaceTerminating(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    if (statusCodeOf(e) === 403) {
+      const body = (e as { body?: unknown }).body;
+      const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+      if (text.includes('NamespaceTerminating')) return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** statusCodeOf extracts the HTTP status from client-node's ApiException or a KubeHttpError. */

@@ -2,6 +2,7 @@
 // same event for the same object within ten minutes bump the count instead of creating new ones,
 // like client-go's correlator, so a hot loop cannot flood the apiserver.
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { isNamespaceTerminating } from './controller.ts';
 import type { Logger } from './logger.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -29,7 +30,8 @@ export class ApiEventRecorder implements EventRecorder {
 
   event(obj: KubernetesObject, type: EventType, reason: string, message: string): void {
     const p = this._write(obj, type, reason, message).catch((err: unknown) => {
-      this._log.warn('event not recorded', { reason, object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err });
+      // A namespace being deleted refuses new events; nobody will read them.
+      this._log[isNamespaceTerminating(err) ? 'debug' : 'warn']('event not recorded', { reason, object: `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`, err });
     });
     this._pending.add(p);
     void p.finally(() => this._pending.delete(p));

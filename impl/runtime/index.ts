@@ -14,6 +14,7 @@ export {
   isConflict,
   isNotFound,
   isAlreadyExists,
+  isNamespaceTerminating,
   statusCodeOf,
   ReconcileError,
   errorMessage,
