@@ -15,7 +15,7 @@ import {
 import { expect } from 'vitest';
 import { isPodReady } from '../../harness/kube/invariants.ts';
 import { WaitTimeoutError } from '../../harness/kube/wait.ts';
-import { ASTS, type Obj, POD, PVC, createObject, getObject, httpCode, waitForAll } from '../lib/api.ts';
+import { ASTS, type Obj, POD, PVC, createObject, getObject, httpCode, waitForAll, waitForOne } from '../lib/api.ts';
 import { kube, timeouts } from '../lib/context.ts';
 import type { AdvancedStatefulSet, StatefulSetSpec } from '../lib/kinds.ts';
 import { IMAGE_V1, activePods, container, imageOf, podsOf, renderPods, renderStatus, waitForStatefulSet } from '../lib/workloads.ts';
@@ -139,6 +139,55 @@ export function waitSettled(ns: string, name: string, replicas: number, describe
 }
 
 export const showSet = (s: AdvancedStatefulSet | undefined): string => (s ? renderStatus(s) : '(no StatefulSet)');
+
+export interface StatusGuard {
+  /** Resolves once the watch has seen the current status, so later changes cannot be missed. */
+  watching: Promise<void>;
+  /** Stops watching; fails the test with the status timeline if any status broke the rule. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Watches every status of a StatefulSet from now until stop() and fails at the first one for which
+ * `broken` returns a reason. Checking only the state a test waits for misses a breach that is
+ * later undone (a revision that flips and flips back).
+ */
+export function guardStatus(ns: string, name: string, rule: string, broken: (s: AdvancedStatefulSet) => string | undefined): StatusGuard {
+  const seen: string[] = [];
+  const started = performance.now();
+  const abort = new AbortController();
+  let breach: string | undefined;
+  let seenFirst!: () => void;
+  const first = new Promise<void>((r) => (seenFirst = r));
+  const watching = waitForOne<AdvancedStatefulSet>(
+    ASTS,
+    ns,
+    name,
+    (s) => {
+      seenFirst();
+      if (!s?.status) return false;
+      const st = s.status;
+      seen.push(
+        `+${String(Math.round(performance.now() - started)).padStart(6)} ms  gen ${s.metadata?.generation}/${st.observedGeneration} replicas ${st.replicas} ready ${st.readyReplicas} current ${st.currentReplicas} updated ${st.updatedReplicas} currentRevision ${st.currentRevision} updateRevision ${st.updateRevision}`,
+      );
+      breach = broken(s);
+      return breach !== undefined;
+    },
+    { timeoutMs: 30 * 60_000, describe: `every status of StatefulSet ${ns}/${name}: ${rule}`, signal: abort.signal },
+  ).then(
+    () => undefined,
+    (err: unknown) => (abort.signal.aborted ? undefined : err),
+  );
+  return {
+    watching: Promise.race([first, watching.then((err) => (err ? Promise.reject(err) : undefined))]),
+    async stop() {
+      abort.abort();
+      const err = await watching;
+      if (breach !== undefined) expect.fail(`${rule}: broken by a status (${breach}); every status since the guard started:\n${seen.join('\n')}`);
+      if (err) throw err;
+    },
+  };
+}
 
 // ---- pods ----
 

@@ -119,6 +119,8 @@ export interface WaitSpec {
   /** Events of this namespace are appended to a timeout's message. */
   namespace?: string;
   render?: (items: Obj[]) => string;
+  /** Ends the wait early (it then rejects with "aborted while waiting for ..."). */
+  signal?: AbortSignal;
 }
 
 async function withEvents<T>(spec: WaitSpec, fn: () => Promise<T>): Promise<T> {
@@ -135,7 +137,12 @@ async function withEvents<T>(spec: WaitSpec, fn: () => Promise<T>): Promise<T> {
 /** Wait on a watch until one object satisfies `predicate` (undefined = it does not exist). */
 export function waitForOne<T extends Obj>(r: Resource, namespace: string | undefined, name: string, predicate: (o: T | undefined) => boolean, spec: WaitSpec): Promise<T | undefined> {
   return withEvents(spec, () =>
-    waitForObject<T>(kube().kc, collectionPath(r, namespace), name, predicate, { timeoutMs: spec.timeoutMs, describe: spec.describe, render: spec.render as ((items: T[]) => string) | undefined }),
+    waitForObject<T>(kube().kc, collectionPath(r, namespace), name, predicate, {
+      timeoutMs: spec.timeoutMs,
+      describe: spec.describe,
+      render: spec.render as ((items: T[]) => string) | undefined,
+      signal: spec.signal,
+    }),
   );
 }
 
@@ -146,6 +153,7 @@ export function waitForAll<T extends Obj>(r: Resource, namespace: string | undef
       timeoutMs: spec.timeoutMs,
       describe: spec.describe,
       render: spec.render as ((items: T[]) => string) | undefined,
+      signal: spec.signal,
     }),
   );
 }
