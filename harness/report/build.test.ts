@@ -218,6 +218,17 @@ describe('profile results, overall result and exit code', () => {
     expect(got).toEqual({ core, extended, overall, exit, exitStrict });
   });
 
+  it('a run that selected a subset is partial when the Core tests it ran passed, a failure when one failed', () => {
+    const chosen = (outcomes: TestOutcome[]) => ({ ...input(outcomes, { only: ['C.Basic'] }), selection: true });
+    const skippedRest = all().map((x) => (x.features[0] === 'C.Basic' ? x : { ...x, status: 'skipped' as const }));
+    const clean = buildReport(chosen(skippedRest));
+    expect([clean.profiles[0]!.result, clean.result, exitCodeFor(clean, { failOnExtended: false, selection: true })]).toEqual(['partial', 'partial', 0]);
+    const failed = buildReport(chosen(skippedRest.map((x) => (x.features[0] === 'C.Basic' ? { ...x, status: 'failed' as const, failure: 'x' } : x))));
+    expect([failed.result, exitCodeFor(failed, { failOnExtended: false, selection: true })]).toEqual(['failure', 1]);
+    // The same outcomes without the selection flag are a full run that skipped Core tests: a failure.
+    expect(buildReport(input(skippedRest)).result).toBe('failure');
+  });
+
   it('a selected subset (--features/--run/--skip): skipped tests are not failures, failures and unrun tests are', () => {
     const skipped = buildReport(input(replace('C.Basic', { status: 'skipped' })));
     expect(exitCodeFor(skipped, { failOnExtended: false, selection: true })).toBe(0);

@@ -36,6 +36,8 @@ export interface BuildInput {
   notRun: readonly { what: string; reason: string }[];
   /** Run selection (harness/run/gating.ts); tests they leave out are reported as skipped. */
   onlyFeatures?: readonly string[];
+  /** The run chose a subset (--features, --run, --skip): see overallResult. */
+  selection?: boolean;
   exemptFeatures?: readonly string[];
   artifacts?: Readonly<Record<string, string>>;
 }
@@ -68,7 +70,7 @@ export function buildReport(input: BuildInput): ConformanceReport {
   const report: ConformanceReport = {
     apiVersion: REPORT_API_VERSION,
     kind: REPORT_KIND,
-    result: overallResult(profiles, notRun),
+    result: overallResult(profiles, notRun, input.selection ?? false),
     date: input.date,
     implementation: {
       name: impl.name,

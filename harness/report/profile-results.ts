@@ -65,9 +65,17 @@ export function profileReport(
   return { name, result, summary: summarize(name, result, counts, grouped), tests: counts, features: grouped };
 }
 
-/** Core decides: anything short of a Core success fails the run; then any gap makes it partial. */
-export function overallResult(profiles: readonly ProfileReport[], notRun: ConformanceReport['notRun']): ProfileResult {
+/**
+ * Core decides: anything short of a Core success fails a full run; then any gap makes it partial.
+ * A run that chose a subset cannot certify Core: it is partial when what it ran of Core passed
+ * (the same rule as its exit code), a failure otherwise.
+ */
+export function overallResult(profiles: readonly ProfileReport[], notRun: ConformanceReport['notRun'], selection = false): ProfileResult {
   const core = profiles.find((p) => p.name === 'Core');
+  if (core && selection && core.result !== 'success') {
+    const ranClean = core.tests.failed === 0 && core.tests.notRun === 0 && core.tests.passed > 0;
+    return ranClean ? 'partial' : 'failure';
+  }
   if (core && core.result !== 'success') return 'failure';
   if (profiles.some((p) => p.result !== 'success') || notRun.length > 0) return 'partial';
   return 'success';

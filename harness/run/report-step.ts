@@ -24,6 +24,9 @@ export interface ReportInputs {
   implementationLog?: string;
 }
 
+/** Whether the run chose a subset of the tests (--features, --run, --skip). */
+const selected = (o: Options): boolean => o.onlyFeatures.length > 0 || !!o.run || !!o.skip;
+
 /** The final table: one line per profile, as a user reads it at the end of a run. */
 export function profileTable(report: ConformanceReport): string {
   const rows = report.profiles.map((p) => [p.name, p.result, p.tests.passed, p.tests.failed, p.tests.skipped, p.tests.notRun, p.tests.notSupported].map(String));
@@ -51,6 +54,7 @@ export async function writeReports(dir: string, inputs: ReportInputs, log: (line
     durations: { totalMs: total ?? 0, phases },
     notRun,
     onlyFeatures: inputs.options.onlyFeatures,
+    selection: selected(inputs.options),
     exemptFeatures: inputs.options.exemptFeatures,
   });
   const { report: written, paths, errors } = await writeAllReports(report, dir);
@@ -59,7 +63,7 @@ export async function writeReports(dir: string, inputs: ReportInputs, log: (line
   for (const [format, path] of Object.entries(paths)) log(`  ${format.padEnd(14)} ${relative(process.cwd(), path) || path}`);
   for (const e of errors) log(`  ${e.format.padEnd(14)} NOT WRITTEN: ${e.message}`);
   if (inputs.forbiddenLogLines.length > 0) log(`implementation log has ${inputs.forbiddenLogLines.length} fatal line(s); see ${inputs.implementationLog}`);
-  const selection = inputs.options.onlyFeatures.length > 0 || !!inputs.options.run || !!inputs.options.skip;
+  const selection = selected(inputs.options);
   const code = exitCodeFor(written, { failOnExtended: inputs.options.failOnExtended, selection });
   const exitCode = Math.max(code, inputs.forbiddenLogLines.length > 0 ? 1 : 0);
   log(`exit code ${exitCode}: 0 only when every Core test ${selection ? 'selected by this run' : 'of the requested profiles'} passed${inputs.options.failOnExtended ? ' and no Extended test failed' : ''}`);
