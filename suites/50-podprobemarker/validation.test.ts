@@ -1,6 +1,9 @@
-/** PodProbeMarker admission (spec §6.1): invalid probes rejected with the field named. */
-import { it } from 'vitest';
-import { PODPROBEMARKER, createObject } from '../lib/api.ts';
+/**
+ * PodProbeMarker admission (spec §6.1): invalid probes rejected with the field named, and the
+ * selector immutable.
+ */
+import { expect, it } from 'vitest';
+import { PODPROBEMARKER, createObject, patchObject } from '../lib/api.ts';
 import { expectRejected } from '../lib/admission.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 
@@ -42,6 +45,62 @@ describeFeature('PodProbeMarker.Validation', 'invalid PodProbeMarkers are reject
 
   it('rejects duplicate probe names', async () => {
     await expectRejected(dry(probeMarker('dup', [probe(), probe({ podConditionType: 'game.kruise.io/other' })])), /name|probes/, 'two probes named healthy');
+  });
+
+  it('rejects a tcpSocket probe with a host (1.8.3)', async () => {
+    await expectRejected(dry(probeMarker('host', [probe({ probe: { tcpSocket: { port: 8080, host: '10.0.0.1' } } })])), /host/, 'tcpSocket.host set');
+  });
+
+  it('rejects an exec probe with an empty command', async () => {
+    await expectRejected(dry(probeMarker('cmd', [probe({ probe: { exec: { command: [] } } })])), /command/, 'exec.command empty');
+  });
+
+  it('rejects a probe with two handlers or none', async () => {
+    await expectRejected(dry(probeMarker('two', [probe({ probe: { exec: { command: ['true'] }, tcpSocket: { port: 80 } } })])), /handler|tcpSocket/, 'exec and tcpSocket');
+    await expectRejected(dry(probeMarker('zero', [probe({ probe: { periodSeconds: 1 } })])), /handler|probe/, 'no handler');
+  });
+
+  it('rejects negative probe timings', async () => {
+    await expectRejected(dry(probeMarker('neg', [probe({ probe: { exec: { command: ['true'] }, periodSeconds: -1 } })])), /periodSeconds/, 'periodSeconds -1');
+  });
+
+  it('rejects an empty containerName', async () => {
+    await expectRejected(dry(probeMarker('noc', [probe({ containerName: '' })])), /containerName/, 'containerName ""');
+  });
+
+  it('rejects a PodProbeMarker without probes', async () => {
+    await expectRejected(dry(probeMarker('empty', [])), /probes/, 'probes []');
+  });
+
+  it('rejects a podConditionType used twice, or not a valid key', async () => {
+    await expectRejected(dry(probeMarker('dupcond', [probe(), probe({ name: 'other' })])), /podConditionType/, 'two probes with podConditionType game.kruise.io/healthy');
+    // OpenKruise names the value here (its field path is only "spec"); either identifies the problem.
+    await expectRejected(dry(probeMarker('badcond', [probe({ podConditionType: 'bad type!' })])), /podConditionType|bad type!/, 'podConditionType "bad type!"');
+  });
+
+  it('rejects a markerPolicy without labels and annotations, a repeated state, or an invalid label key', async () => {
+    await expectRejected(dry(probeMarker('nomarks', [probe({ markerPolicy: [{ state: 'Succeeded' }] })])), /markerPolicy|labels|annotations/, 'markerPolicy with no marks');
+    await expectRejected(
+      dry(probeMarker('twice', [probe({ markerPolicy: [{ state: 'Succeeded', labels: { a: 'x' } }, { state: 'Succeeded', labels: { b: 'y' } }] })])),
+      /markerPolicy|state/,
+      'markerPolicy state Succeeded twice',
+    );
+    await expectRejected(dry(probeMarker('badkey', [probe({ markerPolicy: [{ state: 'Succeeded', labels: { 'bad key!': 'x' } }] })])), /labels|bad key!/, 'label key "bad key!"');
+  });
+
+  it('rejects an empty selector', async () => {
+    const body = probeMarker('emptysel', [probe()]);
+    (body.spec as Record<string, unknown>).selector = {};
+    await expectRejected(dry(body), 'selector', 'selector {}');
+  });
+
+  it('keeps the selector immutable while other updates are accepted', async () => {
+    await createObject(PODPROBEMARKER, ns.name, probeMarker('fixed', [probe()]));
+    const updated = await patchObject<{ metadata: { generation?: number }; spec?: { probes?: { probe?: { periodSeconds?: number } }[] } }>(PODPROBEMARKER, ns.name, 'fixed', {
+      spec: { probes: [probe({ probe: { exec: { command: ['/bin/sh', '-c', 'true'] }, periodSeconds: 7 } })] },
+    });
+    expect(updated.spec?.probes?.[0]?.probe?.periodSeconds, 'a probe change is accepted').toBe(7);
+    await expectRejected(() => patchObject(PODPROBEMARKER, ns.name, 'fixed', { spec: { selector: { matchLabels: { app: 'other' } } } }), 'selector', 'selector changed on update');
   });
 
   it('rejects a PodProbeMarker without a selector', async () => {
