@@ -68,7 +68,7 @@ export const FEATURES: readonly Feature[] = [
     { id: 'CloneSet.InPlaceFallback', profile: 'Core', title: 'InPlaceIfPossible recreates pods when a non-image field changes', since: '1.0', source: 'spec §1.3' },
     { id: 'CloneSet.InPlaceOnly', profile: 'Extended', title: 'InPlaceOnly allows only image changes and no maxSurge', since: '1.0', source: 'spec §2.3, §13.9' },
     { id: 'CloneSet.InPlaceSurge', profile: 'Core', title: 'InPlaceIfPossible with maxSurge: surge pods created, old pods updated in place, surge removed', since: '1.0', source: 'seed "CloneSet supports maxSurge"' },
-    { id: 'CloneSet.InPlaceResize', profile: 'Extended', title: 'in-place cpu/memory change resizes pods without restart (pods/resize); QoS change recreates', since: '1.8', source: 'spec §1.3; seed "in-place VPA"', needs: ['InPlaceResize'], gates: ['InPlaceWorkloadVerticalScaling'] },
+    { id: 'CloneSet.InPlaceResize', profile: 'Extended', title: 'in-place cpu/memory change resizes pods without restart (pods/resize from Kubernetes 1.32, a plain pod update before); QoS change recreates', since: '1.8', source: 'spec §1.3; seed "in-place VPA"', needs: ['InPlaceResize'], gates: ['InPlaceWorkloadVerticalScaling'] },
     { id: 'CloneSet.VolumeClaimTemplates', profile: 'Core', title: 'one PVC per pod from volumeClaimTemplates, named <vct>-<cloneset>-<instance-id>', since: '1.0', source: 'spec §2.5, §2.10', needs: ['VolumeExpansion'] },
     { id: 'CloneSet.Lifecycle', profile: 'Extended', title: 'lifecycle hooks: preDelete and inPlaceUpdate hold pods in Preparing states', since: '1.0', source: 'spec §1.2, §2.9' },
     { id: 'CloneSet.UpdatePriority', profile: 'Extended', title: 'priorityStrategy orders pods to update', since: '1.0', source: 'spec Appendix A.2' },

@@ -49,7 +49,7 @@ function withProviderFlags(cmd: Command): Command {
     .option('--port <port>', 'local: kube-apiserver port on 127.0.0.1 (default 36443)')
     .option('--feature-gates <gates>', 'extra Kubernetes feature gates, e.g. InPlacePodVerticalScaling=true')
     .option('--image <image>', 'kind: node image')
-    .option('--kubernetes-version <minor>', 'kind: Kubernetes minor of the generated config, e.g. 1.34')
+    .option('--kubernetes-version <minor>', 'Kubernetes minor: kind, of the generated config (e.g. 1.34); local, one of its pinned releases (1.34 default, 1.30 built on first use)')
     .option('--kubeconfig <path>', 'existing: kubeconfig file of the cluster (never the default one)')
     .option('--context <name>', 'existing: context in that kubeconfig')
     .option('--allow-existing-cluster', 'existing: opt in to running against a cluster the harness did not create');

@@ -57,7 +57,7 @@ export function registerRunCommand(program: Command): void {
     .option('--provider <name>', 'local (default), kind, or existing')
     .option('--name <name>', 'cluster name (default kc-run)')
     .option('--port <port>', 'local: kube-apiserver port')
-    .option('--kubernetes-version <minor>', 'Kubernetes minor of the cluster (kind; local uses its pinned build)')
+    .option('--kubernetes-version <minor>', 'Kubernetes minor of the cluster (kind: any it has an image for; local: 1.34 default or 1.30, built on first use)')
     .option('--image <image>', 'kind: node image')
     .option('--kubeconfig <path>', 'existing: kubeconfig file')
     .option('--context <name>', 'existing: context')

@@ -43,8 +43,8 @@ export function registerToolsCommand(program: Command): void {
 }
 
 function describeLocation(group: ToolGroup, name: string): string {
-  const env = overrideEnvName(name as Parameters<typeof overrideEnvName>[0]);
+  const env = overrideEnvName(name as Parameters<typeof overrideEnvName>[0], group);
   if (process.env[env]) return `${process.env[env]} (from ${env})`;
   if (isGroupComplete(group)) return `${groupCacheDir(group)}/bin/${name}`;
-  return group.onDemand ? `not built: run \`tools install --group ${group.id}\` (or let its installer build it)` : 'not built: run `make tools`';
+  return group.onDemand ? `not built: run \`tools install --group ${group.id}\` (or let its installer or provider build it)` : 'not built: run `make tools`';
 }

@@ -23,6 +23,7 @@ describe('capabilitiesFrom', () => {
     readyNodes: 6,
     simulatedNodes: 6,
     expandableStorageClasses: ['expandable'],
+    podResizeSubresource: true,
   };
   it('derives each capability from its fact', () => {
     expect(capabilitiesFrom(base, { helm: true })).toEqual(['InPlaceResize', 'VolumeExpansion', 'Zones', 'MultiArch', 'Helm']);
@@ -33,7 +34,17 @@ describe('capabilitiesFrom', () => {
     expect(capabilitiesFrom({ ...base, readyNodes: 0, simulatedNodes: 0 }, { helm: false })).not.toContain('RealKubelet');
   });
   it('drops capabilities whose facts are missing', () => {
-    const none = capabilitiesFrom({ ...base, featureGates: {}, zones: ['a', 'b'], architectures: ['amd64'], expandableStorageClasses: [] }, { helm: false });
+    const none = capabilitiesFrom({ ...base, featureGates: {}, zones: ['a', 'b'], architectures: ['amd64'], expandableStorageClasses: [], podResizeSubresource: false }, { helm: false });
     expect(none).toEqual([]);
+  });
+  it('claims InPlaceResize from the gate, with or without pods/resize (1.30 resizes by a plain update)', () => {
+    const v130 = { ...base, podResizeSubresource: false };
+    expect(capabilitiesFrom(v130, { helm: false })).toContain('InPlaceResize');
+    expect(capabilitiesFrom({ ...v130, featureGates: { InPlacePodVerticalScaling: false } }, { helm: false })).not.toContain('InPlaceResize');
+    expect(capabilitiesFrom({ ...base, featureGates: { InPlacePodVerticalScaling: false } }, { helm: false }), 'gate off: pods/resize refuses changes').not.toContain('InPlaceResize');
+  });
+  it('takes a gate no longer reported (removed after GA) as on where pods/resize is served', () => {
+    expect(capabilitiesFrom({ ...base, featureGates: {} }, { helm: false })).toContain('InPlaceResize');
+    expect(capabilitiesFrom({ ...base, featureGates: {}, podResizeSubresource: false }, { helm: false })).not.toContain('InPlaceResize');
   });
 });

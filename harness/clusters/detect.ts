@@ -36,15 +36,24 @@ export interface ClusterFacts {
   readyNodes: number;
   simulatedNodes: number;
   expandableStorageClasses: string[];
+  /** The apiserver serves pods/resize (Kubernetes 1.32+); before, resources change by a plain pod update. */
+  podResizeSubresource: boolean;
+}
+
+/** Whether the apiserver serves the pods/resize subresource, from discovery of the core group. */
+export async function servesPodResize(kc: KubeConfig): Promise<boolean> {
+  const list = JSON.parse(await rawGet(kc, '/api/v1')) as { resources?: { name?: string }[] };
+  return (list.resources ?? []).some((r) => r.name === 'pods/resize');
 }
 
 export async function clusterFacts(kc: KubeConfig): Promise<ClusterFacts> {
   const core = kc.makeApiClient(CoreV1Api);
   const storage = kc.makeApiClient(StorageV1Api);
-  const [nodes, classes, featureGates] = await Promise.all([
+  const [nodes, classes, featureGates, podResizeSubresource] = await Promise.all([
     core.listNode(),
     storage.listStorageClass(),
     apiserverFeatureGates(kc),
+    servesPodResize(kc),
   ]);
   const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   const label = (key: string) => [...new Set(ready.map((n) => n.metadata?.labels?.[key]).filter((v): v is string => !!v))].sort();
@@ -55,16 +64,21 @@ export async function clusterFacts(kc: KubeConfig): Promise<ClusterFacts> {
     readyNodes: ready.length,
     simulatedNodes: ready.filter((n) => n.metadata?.annotations?.[KWOK_NODE_ANNOTATION] !== undefined).length,
     expandableStorageClasses: classes.items.filter((c) => c.allowVolumeExpansion === true).map((c) => c.metadata?.name ?? '').filter(Boolean),
+    podResizeSubresource,
   };
 }
 
 /**
- * Capabilities follow from facts the API shows. RealKubelet holds only when no Ready node is
- * simulated; Helm is a property of the machine running the harness, so the caller says.
+ * Capabilities follow from facts the API shows. InPlaceResize follows the gate: with it on, 1.30
+ * accepts resource changes by a plain pod update and 1.32+ through pods/resize (a gate no longer
+ * reported once removed after GA counts as on where pods/resize is served). RealKubelet holds
+ * only when no Ready node is simulated; Helm is a property of the machine running the harness,
+ * so the caller says.
  */
 export function capabilitiesFrom(facts: ClusterFacts, opts: { helm: boolean }): Capability[] {
   const caps: Capability[] = [];
-  if (facts.featureGates.InPlacePodVerticalScaling === true) caps.push('InPlaceResize');
+  const resizeGate = facts.featureGates.InPlacePodVerticalScaling;
+  if (resizeGate === true || (resizeGate === undefined && facts.podResizeSubresource)) caps.push('InPlaceResize');
   if (facts.expandableStorageClasses.length > 0) caps.push('VolumeExpansion');
   if (facts.zones.length >= 3) caps.push('Zones');
   if (facts.architectures.length >= 2) caps.push('MultiArch');

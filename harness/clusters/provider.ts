@@ -6,7 +6,7 @@
 
 /** What a substrate can make observable through the API. Tests declare which they need. */
 export const CAPABILITIES = [
-  'InPlaceResize', // pods/resize is accepted and status.containerStatuses[].resources follows
+  'InPlaceResize', // pod cpu/memory change in place (pods/resize from 1.32, a plain update before) and status.containerStatuses[].resources follows
   'VolumeExpansion', // a StorageClass with allowVolumeExpansion whose expansions complete
   'Zones', // nodes spread over >= 3 topology.kubernetes.io/zone values
   'MultiArch', // nodes of more than one kubernetes.io/arch

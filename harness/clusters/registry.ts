@@ -13,7 +13,7 @@ export interface ProviderConfig {
   featureGates?: Record<string, boolean>;
   /** kind: node image override. */
   image?: string;
-  /** kind: Kubernetes minor to generate the config for (e.g. "1.34"). */
+  /** kind: Kubernetes minor to generate the config for (e.g. "1.34"); local: pinned release to run ("1.30"). */
   kubernetesVersion?: string;
   /** existing: explicit kubeconfig file and context. */
   kubeconfig?: string;
@@ -33,6 +33,7 @@ const factories = new Map<ProviderName, ProviderFactory>([
         name: c.name,
         log: c.log,
         apiserverPort: c.port ?? LOCAL_DEFAULTS.apiserverPort,
+        kubernetesVersion: c.kubernetesVersion,
         featureGates: { ...LOCAL_DEFAULTS.featureGates, ...c.featureGates },
       }),
   ],

@@ -1,5 +1,19 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KRUISE_NAMESPACE, MUTATING_CONFIGURATION, VALIDATING_CONFIGURATION, managerLaunch, webhookConfigurations, withConversionWebhook } from './openkruise.ts';
+import { wrapperModuleDir } from '../tools/cache.ts';
+import { OPENKRUISE_1_9_VERSION, OPENKRUISE_VERSION, openKruiseGroups } from '../tools/catalog.ts';
+import {
+  KRUISE_NAMESPACE,
+  MUTATING_CONFIGURATION,
+  VALIDATING_CONFIGURATION,
+  convertedCrdNames,
+  managerLaunch,
+  openKruiseGroup,
+  webhookConfigurations,
+  withConversionWebhook,
+} from './openkruise.ts';
 
 // Shaped like controller-gen output and a kustomize patch; written for this test.
 const generated = `
@@ -106,5 +120,65 @@ describe('managerLaunch', () => {
       '--feature-gates=KruiseDaemon=false,WorkloadSpread=true',
       '-v=2',
     ]);
+  });
+});
+
+describe('convertedCrdNames', () => {
+  // A config/crd directory shaped like kruise's: one active conversion patch, one commented out,
+  // one CA-injection patch (not a conversion), written for this test.
+  function crdConfig(kustomization: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'crd-config-'));
+    mkdirSync(join(dir, 'patches'));
+    writeFileSync(join(dir, 'kustomization.yaml'), kustomization);
+    const conversion = (name: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: ${name}
+spec:
+  conversion:
+    strategy: Webhook
+    webhook: { clientConfig: { service: { namespace: system, name: webhook-service, path: /convert } } }
+`;
+    writeFileSync(join(dir, 'patches', 'webhook_in_widgets.yaml'), conversion('widgets.example.io'));
+    writeFileSync(join(dir, 'patches', 'webhook_in_gadgets.yaml'), conversion('gadgets.example.io'));
+    writeFileSync(join(dir, 'patches', 'cainjection_in_widgets.yaml'), 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.io\n  annotations: { cert-manager.io/inject-ca-from: x/y }\n');
+    return dir;
+  }
+
+  it('takes the CRDs of the active webhook_in_ patches only', () => {
+    const dir = crdConfig('resources: [bases/a.yaml]\npatchesStrategicMerge:\n- patches/webhook_in_widgets.yaml\n#- patches/webhook_in_gadgets.yaml\n- patches/cainjection_in_widgets.yaml\n');
+    try {
+      expect(convertedCrdNames(dir)).toEqual(['widgets.example.io']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('also reads `patches` entries given as {path}', () => {
+    const dir = crdConfig('patches:\n- path: patches/webhook_in_gadgets.yaml\n- path: patches/webhook_in_widgets.yaml\n');
+    try {
+      expect(convertedCrdNames(dir)).toEqual(['gadgets.example.io', 'widgets.example.io']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('openKruiseGroup', () => {
+  it('finds the tool group of each buildable release, 1.8.3 and 1.9.1 in separate groups', () => {
+    expect(openKruiseGroup(OPENKRUISE_VERSION).id).toBe('openkruise');
+    expect(openKruiseGroup(OPENKRUISE_1_9_VERSION).id).toBe('openkruise-1.9');
+  });
+
+  it('pins each release in its own wrapper go.mod, as a tool', () => {
+    for (const group of openKruiseGroups()) {
+      const goMod = readFileSync(join(wrapperModuleDir(group), 'go.mod'), 'utf8');
+      expect(goMod, `${group.id}/go.mod`).toMatch(new RegExp(`^\\s*github\\.com/openkruise/kruise ${group.version.replaceAll('.', '\\.')}\\b`, 'm'));
+      expect(goMod, `${group.id}/go.mod`).toMatch(/^tool github\.com\/openkruise\/kruise$/m);
+    }
+  });
+
+  it('names the buildable releases when asked for another', () => {
+    expect(() => openKruiseGroup('v1.10.0')).toThrow(/no tool group builds that OpenKruise release .*openkruise: v1\.8\.3, openkruise-1\.9: v1\.9\.1/);
   });
 });

@@ -1,18 +1,22 @@
 /**
  * Runs OpenKruise's own manager out of cluster, the way its developers run it on a laptop: the
- * binary is built from the pinned Go module (harness/tools/go/openkruise), the CRDs and the
- * generated webhook list are read from that module in the Go module cache, and the manager is
- * told through WEBHOOK_HOST to serve its webhooks on a local address with its own self-signed CA.
+ * binary is built from the Go module of the release the descriptor names (`install.version`; the
+ * tool group pinning it has its wrapper in harness/tools/go/<group>), the CRDs and the generated
+ * webhook list are read from that module in the Go module cache, and the manager is told through
+ * WEBHOOK_HOST to serve its webhooks on a local address with its own self-signed CA.
  *
- * What the manager expects, from its source at the pinned version (pkg/webhook/util/...):
+ * What the manager expects, from its source (pkg/webhook/util/...; unchanged from v1.8.3 to v1.9.1
+ * except that v1.9 waits up to --webhook-initialize-timeout, 60 s, for its first sync):
  * - WEBHOOK_HOST set and no WEBHOOK_CERT_WRITER: certificates are written to WEBHOOK_CERT_DIR,
  *   issued for that host (an IP becomes an IP SAN), and every webhook template with a service
  *   reference is rewritten to the URL https://WEBHOOK_HOST:WEBHOOK_PORT<path>.
  * - kruise-mutating-webhook-configuration and kruise-validating-webhook-configuration must exist
  *   before it starts: their webhooks are the templates it fills in (kept in a `template`
  *   annotation), and it gives up after 20 s if its first sync fails.
- * - CRDs with conversion strategy Webhook get the /convert URL and the CA (kruise's kustomize
- *   enables that for statefulsets.apps.kruise.io, so we do too).
+ * - CRDs with conversion strategy Webhook get the /convert URL and the CA. Which CRDs convert
+ *   through the webhook is read from the module's config/crd/kustomization.yaml, as kruise's own
+ *   kustomize build does (v1.8.3: statefulsets; v1.9.1 adds sidecarsets and daemonsets, whose
+ *   storage version became v1beta1).
  * - Leader election and pprof are switched off: one process, ports chosen by us.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,7 +24,7 @@ import { join } from 'node:path';
 import { type ResultPromise, execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 import { type Descriptor, type OpenKruiseInstallSpec } from '../run/descriptor.ts';
-import { TOOL_GROUPS, type ToolGroup } from '../tools/catalog.ts';
+import { type ToolGroup, openKruiseGroups } from '../tools/catalog.ts';
 import { installTools, moduleSourceDir } from '../tools/install.ts';
 import { overrideEnvName, toolPath } from '../tools/resolve.ts';
 import { freePort } from '../util/ports.ts';
@@ -34,8 +38,6 @@ export const MUTATING_CONFIGURATION = 'kruise-mutating-webhook-configuration';
 export const VALIDATING_CONFIGURATION = 'kruise-validating-webhook-configuration';
 /** The Service the templates name; the manager replaces it by a URL, so it never has to exist. */
 const WEBHOOK_SERVICE = 'kruise-webhook-service';
-/** CRDs served through the manager's /convert endpoint, as in kruise's config/crd/kustomization.yaml. */
-const CONVERTED_CRDS = ['statefulsets.apps.kruise.io'];
 
 type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; [k: string]: unknown };
 type Webhook = { name: string; clientConfig: { service?: { name: string; namespace: string; path?: string } }; [k: string]: unknown };
@@ -57,7 +59,30 @@ export function crdObjects(moduleDir: string): KubeObject[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
   const crds = files.flatMap((f) => yamlDocuments(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
   if (crds.length === 0) throw new Error(`no CRDs found in ${dir}`);
-  return crds.map((crd) => (CONVERTED_CRDS.includes(crd.metadata.name) ? withConversionWebhook(crd) : crd));
+  const converted = convertedCrdNames(join(moduleDir, 'config', 'crd'));
+  const missing = converted.filter((name) => !crds.some((crd) => crd.metadata.name === name));
+  if (missing.length > 0) throw new Error(`${dir}: config/crd/kustomization.yaml enables webhook conversion for CRDs that are not there: ${missing.join(', ')}`);
+  return crds.map((crd) => (converted.includes(crd.metadata.name) ? withConversionWebhook(crd) : crd));
+}
+
+/**
+ * The CRDs kruise's kustomize build switches to webhook conversion: the active (uncommented)
+ * `patches/webhook_in_*.yaml` entries of config/crd/kustomization.yaml, each naming its CRD.
+ * Read rather than listed here, because the set grows between releases.
+ */
+export function convertedCrdNames(crdConfigDir: string): string[] {
+  const kustomization = yamlDocuments(readFileSync(join(crdConfigDir, 'kustomization.yaml'), 'utf8'), join(crdConfigDir, 'kustomization.yaml'))[0] ?? {};
+  const entries = ['patchesStrategicMerge', 'patches'].flatMap((key) => {
+    const list = (kustomization as Record<string, unknown>)[key];
+    // `patches` entries may be objects ({path: ...}); patchesStrategicMerge entries are paths.
+    return Array.isArray(list) ? list.map((e: unknown) => (typeof e === 'string' ? e : (e as { path?: unknown })?.path)).filter((e): e is string => typeof e === 'string') : [];
+  });
+  const names = entries
+    .filter((e) => /(^|\/)webhook_in_[^/]+\.ya?ml$/.test(e))
+    .flatMap((e) => yamlDocuments(readFileSync(join(crdConfigDir, e), 'utf8'), join(crdConfigDir, e)))
+    .filter((o) => (o.spec as { conversion?: { strategy?: string } } | undefined)?.conversion?.strategy === 'Webhook')
+    .map((o) => o.metadata.name);
+  return [...new Set(names)].sort();
 }
 
 /** The CRD with conversion through the manager's /convert endpoint; the manager fills in URL and CA. */
@@ -142,9 +167,13 @@ export function managerLaunch(opts: {
   return { args, env };
 }
 
-function openKruiseGroup(): ToolGroup {
-  const group = TOOL_GROUPS.find((g) => g.id === 'openkruise');
-  if (!group) throw new Error('the tool catalog has no openkruise group');
+/** The tool group that builds the given OpenKruise release. */
+export function openKruiseGroup(version: string): ToolGroup {
+  const groups = openKruiseGroups();
+  const group = groups.find((g) => g.version === version);
+  if (!group) {
+    throw new Error(`install.version ${version}: no tool group builds that OpenKruise release (harness/tools/catalog.ts has ${groups.map((g) => `${g.id}: ${g.version}`).join(', ')})`);
+  }
   return group;
 }
 
@@ -159,7 +188,7 @@ export class OpenKruiseInstaller implements Installer {
   ) {}
 
   async install(ctx: InstallContext): Promise<void> {
-    const group = openKruiseGroup();
+    const group = openKruiseGroup(this.spec.version);
     const binary = await this.managerBinary(group, ctx);
     const src = await moduleSourceDir(group, ctx.signal);
     ctx.log(`OpenKruise ${group.version}: CRDs and webhook templates from ${src}`);
@@ -200,10 +229,10 @@ export class OpenKruiseInstaller implements Installer {
 
   /** The user's override, else the pinned build, built now if the cache lacks it (minutes, once). */
   private async managerBinary(group: ToolGroup, ctx: InstallContext): Promise<string> {
-    if (!process.env[overrideEnvName('kruise-manager')]) {
+    if (!process.env[overrideEnvName('kruise-manager', group)]) {
       await installTools({ groups: [group.id], log: ctx.log, signal: ctx.signal });
     }
-    return toolPath('kruise-manager');
+    return toolPath('kruise-manager', group);
   }
 
   async uninstall(): Promise<void> {

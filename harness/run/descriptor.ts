@@ -3,12 +3,13 @@
  * out of cluster (the reference implementation, OpenKruise's manager built from its Go module), a
  * Helm chart, or plain manifests; the feature gates it runs with; the features it claims.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { isFeatureId } from '../features.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
+import { OPENKRUISE_VERSION } from '../tools/catalog.ts';
 
 const ProcessInstall = z.object({
   type: z.literal('process'),
@@ -46,6 +47,11 @@ const ManifestsInstall = z.object({
  */
 const OpenKruiseInstall = z.object({
   type: z.literal('openkruise'),
+  /**
+   * The OpenKruise release to build and run: a tool group of harness/tools/catalog.ts must pin it
+   * (`openkruise` for v1.8.3, `openkruise-1.9` for v1.9.1).
+   */
+  version: z.string().regex(/^v\d+\.\d+\.\d+$/, 'a release tag such as v1.8.3').default(OPENKRUISE_VERSION),
   /** Extra manager flags, after the ones the installer sets (addresses, kubeconfig, gates). */
   args: z.array(z.string()).default([]),
   /** Log lines that mean the manager crashed: the run fails on them. */
@@ -81,15 +87,21 @@ export type HelmInstallSpec = z.infer<typeof HelmInstall>;
 export type ManifestsInstallSpec = z.infer<typeof ManifestsInstall>;
 export type OpenKruiseInstallSpec = z.infer<typeof OpenKruiseInstall>;
 
-/** `reference`, `openkruise` (impls/<name>.yaml) or a path to a descriptor file. */
+/** `reference`, `openkruise`, `openkruise-1.9` (impls/<name>.yaml) or a path to a descriptor file. */
 export function resolveDescriptorPath(impl: string): string {
   if (impl.endsWith('.yaml') || impl.endsWith('.yml') || impl.includes('/')) return isAbsolute(impl) ? impl : join(process.cwd(), impl);
   return join(REPO_ROOT, 'impls', `${impl}.yaml`);
 }
 
+/** The names `--impl` resolves by itself: the descriptors in impls/. */
+export function knownImpls(): string[] {
+  const dir = join(REPO_ROOT, 'impls');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort() : [];
+}
+
 export function loadDescriptor(impl: string): Descriptor {
   const path = resolveDescriptorPath(impl);
-  if (!existsSync(path)) throw new Error(`implementation "${impl}": no descriptor at ${path} (known: reference, openkruise, or a path to a descriptor file)`);
+  if (!existsSync(path)) throw new Error(`implementation "${impl}": no descriptor at ${path} (known: ${knownImpls().join(', ')}, or a path to a descriptor file)`);
   const parsed = DescriptorSchema.safeParse(parse(readFileSync(path, 'utf8')));
   if (!parsed.success) {
     throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);

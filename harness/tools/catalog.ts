@@ -5,8 +5,18 @@
  * one compilation of k8s.io/kubernetes.
  */
 export const KUBERNETES_VERSION = 'v1.34.10';
+/**
+ * The second Kubernetes the local provider can run, on request: 1.30 is the newest minor
+ * OpenKruise 1.8 was tested on, and v1.30.14 the newest 1.30 patch the Go module proxy serves.
+ */
+export const KUBERNETES_1_30_VERSION = 'v1.30.14';
 /** The OpenKruise release whose manager the `openkruise` group builds; must match its wrapper go.mod. */
 export const OPENKRUISE_VERSION = 'v1.8.3';
+/**
+ * The newest OpenKruise release after 1.8 the Go module proxy serves here (v1.9.2 and v1.10.x
+ * are refused), built by the on-demand `openkruise-1.9` group for impls/openkruise-1.9.yaml.
+ */
+export const OPENKRUISE_1_9_VERSION = 'v1.9.1';
 
 export interface ToolBinary {
   /** Name of the binary in the cache's bin directory and on PATH. */
@@ -18,7 +28,7 @@ export interface ToolBinary {
 }
 
 export interface ToolGroup {
-  id: 'kube' | 'etcd' | 'kwok' | 'kind' | 'helm' | 'openkruise';
+  id: 'kube' | 'kube-1.30' | 'etcd' | 'kwok' | 'kind' | 'helm' | 'openkruise' | 'openkruise-1.9';
   /** The upstream module and version, as pinned in the wrapper go.mod. */
   module: string;
   version: string;
@@ -34,32 +44,47 @@ export interface ToolGroup {
 }
 
 const arch = process.arch === 'arm64' ? 'arm64' : 'amd64';
-const kubeLdflags = [
-  '-s',
-  '-w',
-  `-X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION}`,
-  '-X k8s.io/component-base/version.gitMajor=1',
-  '-X k8s.io/component-base/version.gitMinor=34',
-  '-X k8s.io/component-base/version.gitTreeState=clean',
-  `-X k8s.io/client-go/pkg/version.gitVersion=${KUBERNETES_VERSION}`,
-  '-X k8s.io/client-go/pkg/version.gitMajor=1',
-  '-X k8s.io/client-go/pkg/version.gitMinor=34',
-];
+/** The version stamp `kube-apiserver --version` and /version report, as Kubernetes' own release build sets it. */
+function kubeLdflags(version: string): string[] {
+  const minor = /^v1\.(\d+)\./.exec(version)?.[1];
+  if (!minor) throw new Error(`not a Kubernetes v1.x.y version: ${version}`);
+  return [
+    '-s',
+    '-w',
+    `-X k8s.io/component-base/version.gitVersion=${version}`,
+    '-X k8s.io/component-base/version.gitMajor=1',
+    `-X k8s.io/component-base/version.gitMinor=${minor}`,
+    '-X k8s.io/component-base/version.gitTreeState=clean',
+    `-X k8s.io/client-go/pkg/version.gitVersion=${version}`,
+    '-X k8s.io/client-go/pkg/version.gitMajor=1',
+    `-X k8s.io/client-go/pkg/version.gitMinor=${minor}`,
+  ];
+}
 
-function kubeBinary(name: string): ToolBinary {
-  const url = `https://dl.k8s.io/release/${KUBERNETES_VERSION}/bin/linux/${arch}/${name}`;
+const KUBE_BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'] as const;
+
+function kubeBinary(version: string, name: string): ToolBinary {
+  const url = `https://dl.k8s.io/release/${version}/bin/linux/${arch}/${name}`;
   return { name, pkg: `k8s.io/kubernetes/cmd/${name}`, download: { url, sha256Url: `${url}.sha256` } };
 }
 
-export const TOOL_GROUPS: readonly ToolGroup[] = [
-  {
-    id: 'kube',
+function kubeGroup(id: 'kube' | 'kube-1.30', version: string, onDemand: boolean): ToolGroup {
+  return {
+    id,
     module: 'k8s.io/kubernetes',
-    version: KUBERNETES_VERSION,
-    binaries: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map(kubeBinary),
-    ldflags: kubeLdflags,
-    neededByLocal: true,
-  },
+    version,
+    binaries: KUBE_BINARIES.map((name) => kubeBinary(version, name)),
+    ldflags: kubeLdflags(version),
+    neededByLocal: !onDemand,
+    ...(onDemand ? { onDemand } : {}),
+  };
+}
+
+export const TOOL_GROUPS: readonly ToolGroup[] = [
+  kubeGroup('kube', KUBERNETES_VERSION, false),
+  // Built only when a cluster at 1.30 is asked for (its binaries share names with `kube`'s; the
+  // cache keeps each group in its own versioned directory, so both coexist).
+  kubeGroup('kube-1.30', KUBERNETES_1_30_VERSION, true),
   {
     id: 'etcd',
     module: 'go.etcd.io/etcd/server/v3',
@@ -129,7 +154,44 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
     neededByLocal: false,
     onDemand: true,
   },
+  {
+    // The same manager at 1.9 (impls/openkruise-1.9.yaml). Same binary name as `openkruise`'s;
+    // each group builds into its own versioned cache directory, so both coexist.
+    id: 'openkruise-1.9',
+    module: 'github.com/openkruise/kruise',
+    version: OPENKRUISE_1_9_VERSION,
+    binaries: [{ name: 'kruise-manager', pkg: 'github.com/openkruise/kruise' }],
+    ldflags: ['-s', '-w'],
+    neededByLocal: false,
+    onDemand: true,
+  },
 ];
+
+/** The OpenKruise releases whose manager can be built, and their tool groups; the first is the default. */
+export function openKruiseGroups(): ToolGroup[] {
+  return TOOL_GROUPS.filter((g) => g.module === 'github.com/openkruise/kruise');
+}
+
+/** A Kubernetes release the local provider can run, and the tool group that builds its binaries. */
+export interface KubernetesRelease {
+  /** "1.34" */
+  minor: string;
+  /** The pinned patch release, "v1.34.10". */
+  version: string;
+  group: 'kube' | 'kube-1.30';
+}
+
+/** The first is the default; the others are built only when asked for. */
+export const KUBERNETES_RELEASES: readonly KubernetesRelease[] = [
+  { minor: '1.34', version: KUBERNETES_VERSION, group: 'kube' },
+  { minor: '1.30', version: KUBERNETES_1_30_VERSION, group: 'kube-1.30' },
+];
+
+export function groupById(id: ToolGroup['id']): ToolGroup {
+  const group = TOOL_GROUPS.find((g) => g.id === id);
+  if (!group) throw new Error(`unknown tool group ${id}`);
+  return group;
+}
 
 export type ToolName =
   | 'kube-apiserver'
@@ -143,6 +205,7 @@ export type ToolName =
   | 'helm'
   | 'kruise-manager';
 
+/** The group that provides a tool by default (for a Kubernetes binary: the default release's). */
 export function groupOf(tool: ToolName): ToolGroup {
   const group = TOOL_GROUPS.find((g) => g.binaries.some((b) => b.name === tool));
   if (!group) throw new Error(`unknown tool ${tool}`);

@@ -23,10 +23,15 @@ export interface InstallOptions {
   signal?: AbortSignal;
 }
 
+/** The groups an install covers: those named, or else every group that is not on demand. */
+export function groupsToInstall(ids?: readonly ToolGroup['id'][]): ToolGroup[] {
+  return TOOL_GROUPS.filter((g) => (ids ? ids.includes(g.id) : !g.onDemand));
+}
+
 /** Ensure the pinned tools exist in the cache; build (or download) only what is missing. */
 export async function installTools(opts: InstallOptions = {}): Promise<GroupResult[]> {
   const log = opts.log ?? (() => {});
-  const wanted = TOOL_GROUPS.filter((g) => (opts.groups ? opts.groups.includes(g.id) : !g.onDemand));
+  const wanted = groupsToInstall(opts.groups);
   const results: GroupResult[] = [];
   for (const group of wanted) {
     const started = performance.now();
@@ -70,7 +75,8 @@ async function goBuild(group: ToolGroup, outDir: string, signal?: AbortSignal): 
   const single = group.binaries.length === 1 ? join(outDir, group.binaries[0]!.name) : `${outDir}/`;
   await execa(go, ['build', '-trimpath', '-ldflags', group.ldflags.join(' '), '-o', single, ...pkgs], {
     cwd: wrapperModuleDir(group),
-    env: { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+    // The user's GOFLAGS (say -p=1 on a shared machine) are kept; -mod=readonly comes last so it wins.
+    env: { CGO_ENABLED: '0', GOFLAGS: goFlags('-mod=readonly') },
     stdio: ['ignore', 'inherit', 'inherit'],
     cancelSignal: signal,
   });
@@ -96,6 +102,11 @@ export async function moduleSourceDir(group: ToolGroup, signal?: AbortSignal): P
     throw new Error(`${wrapperModuleDir(group)}/go.mod resolves ${group.module} to ${version || 'nothing'} (dir ${dir || 'missing'}), but the catalog pins ${group.version}`);
   }
   return dir;
+}
+
+/** GOFLAGS from the environment followed by ours (later flags override earlier ones). */
+export function goFlags(ours: string, env: NodeJS.ProcessEnv = process.env): string {
+  return [env.GOFLAGS?.trim(), ours].filter(Boolean).join(' ');
 }
 
 async function findGo(): Promise<string> {

@@ -1,23 +1,45 @@
 import type { TestProject } from 'vitest/node';
 import { LOCAL_DEFAULTS, LocalProvider } from '../../harness/clusters/local/provider.ts';
+import { servesPodResize } from '../../harness/clusters/detect.ts';
+import { loadKubeConfig } from '../../harness/kube/client.ts';
 
 /**
  * The substrate smoke suite brings up its own local cluster (own name, own port), so it never
  * touches a cluster the user made with `make cluster`. A missing tool fails here, loudly.
+ *
+ * KRUISE_CONFORMANCE_SUBSTRATE_KUBERNETES=1.30 runs the suite on another pinned release instead of
+ * the default one. That release must be built first (`tools install --group kube-1.30`): the
+ * suite never builds it, and a missing build fails the setup rather than skipping anything.
+ * KRUISE_CONFORMANCE_SUBSTRATE_CLUSTER / _PORT pick another cluster name and apiserver port.
  */
-export const SUBSTRATE_CLUSTER = 'substrate-smoke';
-export const SUBSTRATE_PORT = 36453;
+export const SUBSTRATE_CLUSTER = process.env.KRUISE_CONFORMANCE_SUBSTRATE_CLUSTER || 'substrate-smoke';
+export const SUBSTRATE_PORT = Number(process.env.KRUISE_CONFORMANCE_SUBSTRATE_PORT || 36453);
+const SUBSTRATE_KUBERNETES = process.env.KRUISE_CONFORMANCE_SUBSTRATE_KUBERNETES || undefined;
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kubeconfig: string;
     clusterName: string;
     apiserverPort: number;
+    /** gitVersion the apiserver reports, e.g. v1.30.14. */
+    kubernetesVersion: string;
+    /** pods/resize is served (1.32+); before, resources change by a plain pod update. */
+    podResizeSubresource: boolean;
+    /** Feature gates as the apiserver reports them. */
+    featureGates: Record<string, boolean>;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const provider = new LocalProvider({ ...LOCAL_DEFAULTS, name: SUBSTRATE_CLUSTER, apiserverPort: SUBSTRATE_PORT, log: (l) => console.error(l) });
+  if (!Number.isInteger(SUBSTRATE_PORT) || SUBSTRATE_PORT <= 0) throw new Error(`KRUISE_CONFORMANCE_SUBSTRATE_PORT=${process.env.KRUISE_CONFORMANCE_SUBSTRATE_PORT} is not a port`);
+  const provider = new LocalProvider({
+    ...LOCAL_DEFAULTS,
+    name: SUBSTRATE_CLUSTER,
+    apiserverPort: SUBSTRATE_PORT,
+    kubernetesVersion: SUBSTRATE_KUBERNETES,
+    buildMissingTools: false,
+    log: (l) => console.error(l),
+  });
   await provider.down(); // a leftover of an interrupted run
   const started = performance.now();
   const up = await provider.up();
@@ -25,6 +47,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('kubeconfig', up.kubeconfig);
   project.provide('clusterName', SUBSTRATE_CLUSTER);
   project.provide('apiserverPort', SUBSTRATE_PORT);
+  project.provide('kubernetesVersion', up.kubernetesVersion);
+  project.provide('featureGates', up.featureGates);
+  project.provide('podResizeSubresource', await servesPodResize(loadKubeConfig(up.kubeconfig)));
   return async () => {
     await provider.down();
   };

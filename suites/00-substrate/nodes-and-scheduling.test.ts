@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { waitForCollection } from '../../harness/kube/wait.ts';
+import { waitForCollection, waitForObject } from '../../harness/kube/wait.ts';
 import { useNamespace } from './fixture.ts';
 import { isReady, podSummary } from './pods.ts';
 
@@ -51,7 +51,11 @@ describe('simulated nodes and real scheduling', () => {
       expect(p.status?.podIP, `pod ${p.metadata?.name} has an IP`).toMatch(/^10\.244\./);
     }
     expect(perZone, 'pods per zone (maxSkew 1 over 3 zones)').toEqual({ 'zone-a': 2, 'zone-b': 2, 'zone-c': 2 });
-    const deployment = await f.apps.readNamespacedDeployment({ name: 'spread', namespace: f.ns });
-    expect(deployment.status).toMatchObject({ readyReplicas: 6, availableReplicas: 6 });
+    // The Deployment's status follows its pods after a controller round trip: wait for it, don't read it once.
+    await waitForObject<V1Deployment>(f.kc, `/apis/apps/v1/namespaces/${f.ns}/deployments`, 'spread', (d) => d?.status?.readyReplicas === 6 && d.status.availableReplicas === 6, {
+      timeoutMs: 30_000,
+      describe: 'Deployment spread to report 6 ready and available replicas',
+      render: (ds) => JSON.stringify(ds[0]?.status),
+    });
   });
 });

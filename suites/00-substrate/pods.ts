@@ -1,6 +1,9 @@
-import type { V1Pod } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { inject } from 'vitest';
 import { waitForObject } from '../../harness/kube/wait.ts';
 import type { Fixture } from './fixture.ts';
+
+const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 export const condition = (pod: V1Pod | undefined, type: string) => pod?.status?.conditions?.find((c) => c.type === type);
 export const isReady = (pod: V1Pod | undefined) => condition(pod, 'Ready')?.status === 'True';
@@ -18,7 +21,8 @@ export function podSummary(pod: V1Pod | undefined): string {
       podIP: pod.status?.podIP,
       deletionTimestamp: pod.metadata?.deletionTimestamp,
       conditions: pod.status?.conditions?.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`),
-      containers: pod.status?.containerStatuses?.map((c) => ({ name: c.name, image: c.image, ready: c.ready, restartCount: c.restartCount, resources: c.resources })),
+      resize: pod.status?.resize,
+      containers: pod.status?.containerStatuses?.map((c) => ({ name: c.name, image: c.image, ready: c.ready, restartCount: c.restartCount, resources: c.resources, allocatedResources: c.allocatedResources })),
     },
     null,
     2,
@@ -42,4 +46,34 @@ export function simplePod(name: string, extra: Partial<NonNullable<V1Pod['spec']
       ...extra,
     },
   };
+}
+
+/** A resize is under way: the PodResizeInProgress condition (1.33+) or status.resize InProgress (before). */
+export const resizeInProgress = (pod: V1Pod | undefined) => condition(pod, 'PodResizeInProgress') !== undefined || pod?.status?.resize === 'InProgress';
+
+type ContainerResources = { name: string; resources: NonNullable<V1Pod['spec']>['containers'][number]['resources'] };
+
+/**
+ * Change container resources the way the cluster's release takes it: through pods/resize where it
+ * is served (1.32+), else by a plain pod update (1.30 with InPlacePodVerticalScaling).
+ */
+export function resizePod(f: Fixture, name: string, containers: ContainerResources[]): Promise<V1Pod> {
+  const body = { spec: { containers } };
+  return inject('podResizeSubresource')
+    ? f.core.patchNamespacedPodResize({ name, namespace: f.ns, body }, strategic)
+    : f.core.patchNamespacedPod({ name, namespace: f.ns, body }, strategic);
+}
+
+/** HTTP status and server message of a failed API call. */
+export function apiFailure(err: unknown): { code?: number; message: string } {
+  const e = err as { code?: number; body?: unknown; message?: string };
+  let message = e.message ?? String(err);
+  if (typeof e.body === 'string') {
+    try {
+      message = (JSON.parse(e.body) as { message?: string }).message ?? e.body;
+    } catch {
+      message = e.body;
+    }
+  }
+  return { code: e.code, message };
 }

@@ -1,8 +1,10 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { KUBERNETES_VERSION } from '../../tools/catalog.ts';
-import { toolPaths } from '../../tools/resolve.ts';
+import { isGroupComplete } from '../../tools/cache.ts';
+import { type KubernetesRelease, type ToolGroup, type ToolName, groupById } from '../../tools/catalog.ts';
+import { installTools } from '../../tools/install.ts';
+import { overrideEnvName, toolPaths } from '../../tools/resolve.ts';
 import { loadKubeConfig } from '../../kube/client.ts';
 import { waitForCollection } from '../../kube/wait.ts';
 import { isPortFree } from '../../util/ports.ts';
@@ -10,12 +12,19 @@ import { killProcesses, processesMentioning } from '../../util/processes.ts';
 import { apiserverFeatureGates, capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
 import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult } from '../provider.ts';
 import { clusterDir, readState, removeClusterDir, validateClusterName, writeState } from '../state.ts';
-import { DEFAULT_TIMINGS, LOCAL_DATA_DIR, type SimulationTimings, kwokConfigFile } from './config.ts';
+import { DEFAULT_TIMINGS, LOCAL_DATA_DIR, type SimulationTimings, kwokConfigFile, selectKubernetes } from './config.ts';
 
 export interface LocalOptions {
   name: string;
   /** Port of the kube-apiserver on 127.0.0.1. */
   apiserverPort: number;
+  /** Kubernetes minor ("1.30") or pinned release; the default release when absent. */
+  kubernetesVersion?: string;
+  /**
+   * Build the release's binaries when they are missing (a release other than the default one is
+   * built only on first use). False: a missing binary is an error that names the command to run.
+   */
+  buildMissingTools?: boolean;
   /** Feature gates passed to every component; each is verified from the running apiserver. */
   featureGates: Record<string, boolean>;
   timings: SimulationTimings;
@@ -40,11 +49,18 @@ const TOOLS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'k
  */
 export class LocalProvider implements Provider {
   readonly name = 'local' as const;
+  /** The Kubernetes release this cluster runs; chosen at construction so a bad version fails first. */
+  readonly release: KubernetesRelease;
   private readonly dir: string;
 
   constructor(private readonly opts: LocalOptions) {
     validateClusterName(opts.name);
+    this.release = selectKubernetes(opts.kubernetesVersion);
     this.dir = clusterDir('local', opts.name);
+  }
+
+  private get kubeGroup(): ToolGroup {
+    return groupById(this.release.group);
   }
 
   private get kwokWorkdir(): string {
@@ -58,7 +74,7 @@ export class LocalProvider implements Provider {
   private kwokEnv(kubectl: string): Record<string, string> {
     return {
       KWOK_WORKDIR: this.kwokWorkdir,
-      KWOK_KUBE_VERSION: KUBERNETES_VERSION,
+      KWOK_KUBE_VERSION: this.release.version,
       KWOK_KUBECTL_BINARY: kubectl,
       KWOK_RUNTIME: 'binary',
       // kwokctl looks for kubectl on PATH before it would download one.
@@ -78,7 +94,8 @@ export class LocalProvider implements Provider {
           : `run \`kruise-conformance cluster down --name ${this.opts.name}\` to clean it up`,
       );
     }
-    const tools = toolPaths(TOOLS);
+    await this.buildReleaseIfMissing(signal);
+    const tools = toolPaths(TOOLS, [this.kubeGroup]);
     const port = this.opts.apiserverPort;
     if (!(await isPortFree(port))) {
       throw new ProviderError(`port ${port} on 127.0.0.1 is already in use, so the kube-apiserver cannot listen on it`, `pass --port <free port>, or stop what listens on ${port}`);
@@ -108,10 +125,14 @@ export class LocalProvider implements Provider {
       if (wrong.length > 0) {
         throw new ProviderError(
           `the running kube-apiserver does not report the requested feature gates: ${wrong.map(([g, w]) => `${g}=${w} (reports ${gates[g] ?? 'unknown'})`).join(', ')}`,
-          'check the gate names against Kubernetes ' + KUBERNETES_VERSION + ' and the apiserver log in ' + join(this.kwokWorkdir, 'clusters', this.opts.name, 'logs'),
+          'check the gate names against Kubernetes ' + this.release.version + ' and the apiserver log in ' + join(this.kwokWorkdir, 'clusters', this.opts.name, 'logs'),
         );
       }
       const version = await serverVersion(kc);
+      // An override binary may be another patch, never another minor than the one asked for.
+      if (!version.startsWith(`v${this.release.minor}.`)) {
+        throw new ProviderError(`asked for Kubernetes ${this.release.minor}, but the kube-apiserver reports ${version}`, `check ${overrideEnvName('kube-apiserver', this.kubeGroup)} (or unset it)`);
+      }
       const server = kc.getCurrentCluster()?.server ?? '';
       const capabilities = capabilitiesFrom(await clusterFacts(kc), { helm: this.helmAvailable() });
       writeState({
@@ -121,7 +142,7 @@ export class LocalProvider implements Provider {
         server,
         kubernetesVersion: version,
         createdAt: new Date().toISOString(),
-        extra: { apiserverPort: port, featureGates: this.opts.featureGates, timings: this.opts.timings },
+        extra: { apiserverPort: port, kubernetesRelease: this.release.version, featureGates: this.opts.featureGates, timings: this.opts.timings },
       });
       timings.total = performance.now() - t0;
       return { kubeconfig, server, kubernetesVersion: version, featureGates: gates, capabilities, timings };
@@ -138,9 +159,22 @@ export class LocalProvider implements Provider {
     }
   }
 
+  /**
+   * A release other than the default one is an on-demand tool group: built here on first use
+   * (minutes, once) unless the caller asked for missing tools to be an error, or every one of its
+   * binaries is overridden by the user.
+   */
+  private async buildReleaseIfMissing(signal?: AbortSignal): Promise<void> {
+    const group = this.kubeGroup;
+    if (!group.onDemand || isGroupComplete(group) || this.opts.buildMissingTools === false) return;
+    if (group.binaries.every((b) => process.env[overrideEnvName(b.name as ToolName, group)])) return;
+    this.opts.log(`Kubernetes ${this.release.version} is not built yet: building it once (several minutes; \`tools install --group ${group.id}\` does the same ahead of time)`);
+    await installTools({ groups: [group.id], log: this.opts.log, signal });
+  }
+
   private async startControlPlane(tools: Record<(typeof TOOLS)[number], string>, signal?: AbortSignal): Promise<void> {
     const configPath = join(this.dir, 'kwok-config.yaml');
-    writeFileSync(configPath, kwokConfigFile(this.opts.timings));
+    writeFileSync(configPath, kwokConfigFile(this.opts.timings, this.release));
     const gates = Object.entries(this.opts.featureGates).map(([k, v]) => `${k}=${v}`).join(',');
     const logPath = join(this.dir, 'kwokctl-create.log');
     writeFileSync(logPath, '');
@@ -186,7 +220,7 @@ export class LocalProvider implements Provider {
   async down(): Promise<void> {
     if (existsSync(join(this.kwokWorkdir, 'clusters', this.opts.name))) {
       try {
-        const { kwokctl, kubectl } = toolPaths(['kwokctl', 'kubectl']);
+        const { kwokctl, kubectl } = toolPaths(['kwokctl', 'kubectl'], [this.kubeGroup]);
         // kwokctl removes its context from the kubeconfig it is given (an empty value is refused):
         // give it our own copy, never the user's.
         await execa(kwokctl, ['delete', 'cluster', `--name=${this.opts.name}`, `--kubeconfig=${join(this.dir, 'kubeconfig')}`], {
