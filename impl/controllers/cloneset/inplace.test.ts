@@ -1,150 +1,34 @@
-// The in-place engine: what may change in place, how a pod is rewritten, and when it is done.
+// The CloneSet's binding of the shared in-place engine: its revision labels, lifecycle, grace
+// matching by short hash, the planners' view, and pod conditions.
 import { describe, expect, it } from 'vitest';
-import type { V1Pod, V1PodTemplateSpec, V1ResourceRequirements } from '@kubernetes/client-node';
-import {
-  calculateInPlaceSpec,
-  graceProgress,
-  inPlaceView,
-  jsonDiff,
-  needsUnready,
-  planInPlaceWrite,
-  podQoS,
-  readInPlaceState,
-  withPodCondition,
-  type InPlaceSpec,
-} from './inplace.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { InPlaceSpec } from '../shared/inplace/diff.ts';
+import { readInPlaceState } from '../shared/inplace/state.ts';
+import { graceProgress, inPlaceView, planInPlaceWrite, withPodCondition } from './inplace.ts';
 
 const T = Date.UTC(2025, 0, 1);
-const burstable = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
 
-function tpl(o: { image?: string; resources?: V1ResourceRequirements; labels?: Record<string, string>; command?: string[]; env?: { name: string; value: string }[] } = {}): V1PodTemplateSpec {
+function runningPod(o: { label?: string; gates?: string[] } = {}): V1Pod {
   return {
-    metadata: { labels: o.labels ?? { app: 'web' } },
-    spec: { containers: [{ name: 'main', image: o.image ?? 'nginx:1', ...(o.resources && { resources: o.resources }), ...(o.command && { command: o.command }), ...(o.env && { env: o.env }) }] },
-  };
-}
-
-const noVertical = { verticalScaling: false };
-const vertical = { verticalScaling: true };
-
-describe('jsonDiff', () => {
-  it('reports replace, add and remove with escaped pointers', () => {
-    expect(jsonDiff({ a: 1, 'x/y': 1, arr: [1, 2] }, { a: 2, b: 3, arr: [1] })).toEqual([
-      { op: 'replace', path: '/a', value: 2 },
-      { op: 'remove', path: '/x~1y' },
-      { op: 'remove', path: '/arr/1' },
-      { op: 'add', path: '/b', value: 3 },
-    ]);
-  });
-});
-
-describe('podQoS', () => {
-  it.each([
-    ['no resources', {}, 'BestEffort'],
-    ['requests below limits', burstable, 'Burstable'],
-    ['limits only (requests default to them)', { limits: { cpu: '1', memory: '1Gi' } }, 'Guaranteed'],
-    ['equal requests and limits in other units', { requests: { cpu: '1000m', memory: '1024Mi' }, limits: { cpu: '1', memory: '1Gi' } }, 'Guaranteed'],
-    ['cpu only', { limits: { cpu: '1' } }, 'Burstable'],
-  ] as const)('%s -> %s', (_name, resources, want) => {
-    expect(podQoS({ containers: [{ name: 'c', resources: resources as V1ResourceRequirements }] })).toBe(want);
-  });
-});
-
-describe('calculateInPlaceSpec', () => {
-  it('an image change goes in place', () => {
-    expect(calculateInPlaceSpec(tpl(), tpl({ image: 'nginx:2' }), noVertical)).toEqual({
-      possible: true,
-      spec: { containerImages: { main: 'nginx:2' }, containerResources: {}, metadata: { labels: {}, annotations: {}, removeLabels: [], removeAnnotations: [] } },
-    });
-  });
-
-  it('label changes go in place, including removals', () => {
-    const d = calculateInPlaceSpec(tpl({ labels: { app: 'web', old: 'x' } }), tpl({ labels: { app: 'web', tier: 'db' } }), noVertical);
-    expect(d).toMatchObject({ possible: true, spec: { metadata: { labels: { tier: 'db' }, removeLabels: ['old'] } } });
-  });
-
-  it.each([
-    ['a command change', tpl(), tpl({ command: ['sleep'] }), vertical],
-    ['an env change', tpl({ env: [{ name: 'A', value: '1' }] }), tpl({ env: [{ name: 'A', value: '2' }] }), vertical],
-    ['a resource change without the gate', tpl({ resources: burstable }), tpl({ resources: { ...burstable, limits: { cpu: '300m', memory: '128Mi' } } }), noVertical],
-    ['adding a resource, even with the gate', tpl({ resources: { limits: { cpu: '1' } } }), tpl({ resources: { limits: { cpu: '1', memory: '1Gi' } } }), vertical],
-  ])('%s does not', (_name, from, to, options) => {
-    expect(calculateInPlaceSpec(from, to, options).possible).toBe(false);
-  });
-
-  it('with vertical scaling, cpu/memory value changes go in place', () => {
-    const d = calculateInPlaceSpec(tpl({ resources: burstable }), tpl({ resources: { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } } }), vertical);
-    expect(d).toMatchObject({ possible: true, spec: { containerImages: {}, containerResources: { main: { requests: { cpu: '150m' }, limits: { cpu: '300m' } } } } });
-  });
-
-  it('with vertical scaling, a QoS class change does not', () => {
-    const d = calculateInPlaceSpec(tpl({ resources: burstable }), tpl({ resources: { requests: { cpu: '200m', memory: '128Mi' }, limits: { cpu: '200m', memory: '128Mi' } } }), vertical);
-    expect(d).toEqual({ possible: false, reason: 'the pod QoS class changes' });
-  });
-
-  it('differing volumeClaimTemplates hashes force recreation when given', () => {
-    expect(calculateInPlaceSpec(tpl(), tpl({ image: 'nginx:2' }), { ...noVertical, vctHashes: { from: '1', to: '2' } }).possible).toBe(false);
-    expect(calculateInPlaceSpec(tpl(), tpl({ image: 'nginx:2' }), { ...noVertical, vctHashes: { from: '1', to: '1' } }).possible).toBe(true);
-    expect(calculateInPlaceSpec(tpl(), tpl({ image: 'nginx:2' }), { ...noVertical, vctHashes: { from: undefined, to: '2' } }).possible).toBe(true);
-  });
-});
-
-function runningPod(o: { image?: string; imageID?: string; resources?: V1ResourceRequirements; gates?: string[]; resizePolicy?: { resourceName: string; restartPolicy: string }[] } = {}): V1Pod {
-  return {
-    metadata: { name: 'web-abcde', uid: 'u1', labels: { app: 'web', 'controller-revision-hash': 'web-old', 'lifecycle.apps.kruise.io/state': 'Normal' }, annotations: {} },
-    spec: {
-      containers: [{ name: 'main', image: o.image ?? 'nginx:1', ...(o.resources && { resources: o.resources }), ...(o.resizePolicy && { resizePolicy: o.resizePolicy }) }],
-      readinessGates: (o.gates ?? ['InPlaceUpdateReady', 'KruisePodReady']).map((conditionType) => ({ conditionType })),
-    },
-    status: {
-      phase: 'Running',
-      conditions: [{ type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'main', image: o.image ?? 'nginx:1', imageID: o.imageID ?? 'nginx:1@sha256:1', ready: true, restartCount: 0, ...(o.resources && { resources: o.resources }) }],
-    },
+    metadata: { name: 'web-abcde', uid: 'u1', labels: { app: 'web', 'controller-revision-hash': o.label ?? 'web-5d7f9c', 'lifecycle.apps.kruise.io/state': 'Normal' }, annotations: {} },
+    spec: { containers: [{ name: 'main', image: 'nginx:1' }], readinessGates: (o.gates ?? ['InPlaceUpdateReady', 'KruisePodReady']).map((conditionType) => ({ conditionType })) },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'main', image: 'nginx:1', imageID: 'nginx:1@sha256:1', ready: true, restartCount: 0 }] },
   };
 }
 
 const imageSpec: InPlaceSpec = { containerImages: { main: 'nginx:2' }, containerResources: {}, metadata: { labels: { tier: 'db' }, annotations: {}, removeLabels: [], removeAnnotations: [] } };
-const opts = { revision: 'web-new', revisionLabel: 'web-new', now: T, gracePeriodSeconds: 0 };
+const opts = { revision: 'web-6b8c4d', revisionLabel: 'web-6b8c4d', now: T, gracePeriodSeconds: 0 };
 
 describe('planInPlaceWrite', () => {
-  it('rewrites labels, lifecycle, images and the state annotation; the pod goes unready first', () => {
-    const cached = runningPod();
-    const w = planInPlaceWrite(cached, imageSpec, opts);
+  it.each<[string, string, Record<string, string>]>([
+    ['full revision names', 'web-6b8c4d', { 'controller-revision-hash': 'web-6b8c4d', 'pod-template-hash': '6b8c4d' }],
+    ['CloneSetShortHash', '6b8c4d', { 'controller-revision-hash': '6b8c4d', 'pod-template-hash': '6b8c4d' }],
+  ])('%s: revision labels, pod-template-hash always short, lifecycle Updating', (_n, revisionLabel, want) => {
+    const w = planInPlaceWrite(runningPod(), imageSpec, { ...opts, revisionLabel });
+    const next = w.mutate(runningPod());
+    expect(next.metadata?.labels).toEqual({ app: 'web', tier: 'db', ...want, 'lifecycle.apps.kruise.io/state': 'Updating' });
+    expect(readInPlaceState(next)?.revision, 'the state always names the full revision').toBe('web-6b8c4d');
     expect(w.markUnready).toBe(true);
-    expect(w.resize).toEqual({});
-    const next = w.mutate(cached);
-    expect(next.metadata?.labels).toEqual({ app: 'web', tier: 'db', 'controller-revision-hash': 'web-new', 'pod-template-hash': 'new', 'lifecycle.apps.kruise.io/state': 'Updating' });
-    expect(next.spec?.containers[0]?.image).toBe('nginx:2');
-    expect(readInPlaceState(next)).toEqual({
-      revision: 'web-new', updateTimestamp: '2025-01-01T00:00:00Z', updateImages: true,
-      lastContainerStatuses: { main: { imageID: 'nginx:1@sha256:1' } },
-      containerBatchesRecord: [{ timestamp: '2025-01-01T00:00:00Z', containers: ['main'] }],
-    });
-    expect(cached.spec?.containers[0]?.image, 'the input is not modified').toBe('nginx:1');
-  });
-
-  it('parks the images in the grace annotation when gracePeriodSeconds is set', () => {
-    const next = planInPlaceWrite(runningPod(), imageSpec, { ...opts, gracePeriodSeconds: 30 }).mutate(runningPod());
-    expect(next.spec?.containers[0]?.image).toBe('nginx:1');
-    expect(inPlaceView(next)).toEqual({ inGracePeriod: true, completed: false });
-    expect(graceProgress(next, T + 10_000)).toEqual({ kind: 'wait', remainingMs: 20_000 });
-    const g = graceProgress(next, T + 30_000);
-    if (g.kind !== 'finish') throw new Error(`expected finish, got ${g.kind}`);
-    const done = g.mutate(next);
-    expect(done.spec?.containers[0]?.image).toBe('nginx:2');
-    expect(done.metadata?.annotations?.['apps.kruise.io/inplace-update-grace']).toBeUndefined();
-    expect(graceProgress(done, T + 30_000)).toEqual({ kind: 'none' });
-  });
-
-  it('sends resource changes through a resize with the full new resources, and stays ready without a RestartContainer policy', () => {
-    const cached = runningPod({ resources: burstable });
-    const spec: InPlaceSpec = { ...imageSpec, containerImages: {}, containerResources: { main: { requests: { cpu: '150m' }, limits: { cpu: '300m' } } } };
-    const w = planInPlaceWrite(cached, spec, opts);
-    expect(w.resize).toEqual({ main: { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } } });
-    expect(w.markUnready).toBe(false);
-    expect(readInPlaceState(w.mutate(cached))).toMatchObject({ updateResources: true });
-    expect(needsUnready(runningPod({ resources: burstable, resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'RestartContainer' }] }), spec)).toBe(true);
   });
 
   it('does not mark a pod without the InPlaceUpdateReady gate unready', () => {
@@ -152,7 +36,30 @@ describe('planInPlaceWrite', () => {
   });
 });
 
-describe('inPlaceView (completion)', () => {
+describe('graceProgress', () => {
+  const parked = (revisionLabel: string) => planInPlaceWrite(runningPod(), imageSpec, { ...opts, revisionLabel, gracePeriodSeconds: 30 }).mutate(runningPod());
+
+  it.each([['full revision names', 'web-6b8c4d'], ['CloneSetShortHash', '6b8c4d']])('%s: waits, then applies the parked image', (_n, revisionLabel) => {
+    const pod = parked(revisionLabel);
+    expect(pod.spec?.containers[0]?.image).toBe('nginx:1');
+    expect(inPlaceView(pod)).toEqual({ inGracePeriod: true, completed: false });
+    expect(graceProgress(pod, T + 10_000)).toEqual({ kind: 'wait', remainingMs: 20_000 });
+    const g = graceProgress(pod, T + 30_000);
+    if (g.kind !== 'finish') throw new Error(`expected finish, got ${g.kind}`);
+    const done = g.mutate(pod);
+    expect({ image: done?.spec?.containers[0]?.image, grace: done?.metadata?.annotations?.['apps.kruise.io/inplace-update-grace'] }).toEqual({ image: 'nginx:2', grace: undefined });
+    expect(graceProgress(done!, T + 30_000)).toEqual({ kind: 'none' });
+  });
+
+  it('a pod moved to another revision since drops the parked update without applying it', () => {
+    const pod = parked('web-6b8c4d');
+    pod.metadata!.labels!['controller-revision-hash'] = 'web-77aa11';
+    const g = graceProgress(pod, T + 10_000);
+    expect(g.kind === 'finish' && g.mutate(pod)?.spec?.containers[0]?.image).toBe('nginx:1');
+  });
+});
+
+describe('inPlaceView', () => {
   const updated = () => planInPlaceWrite(runningPod(), imageSpec, opts).mutate(runningPod());
 
   it('is undefined for a pod never updated in place', () => {
@@ -169,11 +76,14 @@ describe('inPlaceView (completion)', () => {
     expect(inPlaceView(pod)).toEqual({ inGracePeriod: false, completed: true });
   });
 
-  it('a resize is complete once status resources equal spec (units compared by value)', () => {
+  it('a resize is complete once status resources equal spec', () => {
+    const resources = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
+    const cached = runningPod();
+    cached.spec!.containers[0]!.resources = resources;
     const spec: InPlaceSpec = { ...imageSpec, containerImages: {}, containerResources: { main: { requests: { cpu: '150m' }, limits: {} } } };
-    const cached = runningPod({ resources: burstable });
     const pod = planInPlaceWrite(cached, spec, opts).mutate(cached);
-    pod.spec!.containers[0]!.resources = { requests: { cpu: '150m', memory: '64Mi' }, limits: burstable.limits };
+    pod.spec!.containers[0]!.resources = { ...resources, requests: { cpu: '150m', memory: '64Mi' } };
+    pod.status!.containerStatuses![0]!.resources = resources;
     expect(inPlaceView(pod)?.completed).toBe(false);
     pod.status!.containerStatuses![0]!.resources = { requests: { cpu: '0.15', memory: '65536Ki' }, limits: { cpu: '200m', memory: '128Mi' } };
     expect(inPlaceView(pod)?.completed).toBe(true);
@@ -189,5 +99,12 @@ describe('withPodCondition', () => {
     expect(withPodCondition(added!, { type: 'InPlaceUpdateReady', status: 'True', lastTransitionTime: new Date(T + 1) })).toBeUndefined();
     const flipped = withPodCondition(added!, { type: 'InPlaceUpdateReady', status: 'False', reason: 'StartInPlaceUpdate', lastTransitionTime: new Date(T + 5) });
     expect(flipped?.status?.conditions?.find((c) => c.type === 'InPlaceUpdateReady')).toEqual({ type: 'InPlaceUpdateReady', status: 'False', reason: 'StartInPlaceUpdate', lastTransitionTime: new Date(T + 5) });
+  });
+
+  it('keeps the transition time when only the message changes', () => {
+    const t1 = new Date(T);
+    const pod = withPodCondition(runningPod(), { type: 'KruisePodReady', status: 'False', message: 'a', lastTransitionTime: t1 })!;
+    const next = withPodCondition(pod, { type: 'KruisePodReady', status: 'False', message: 'b', lastTransitionTime: new Date(T + 5) });
+    expect(next?.status?.conditions?.find((c) => c.type === 'KruisePodReady')).toEqual({ type: 'KruisePodReady', status: 'False', message: 'b', lastTransitionTime: t1 });
   });
 });

@@ -2,7 +2,7 @@
 // in which order, and that it converges to the states the spec describes.
 import { describe, expect, it } from 'vitest';
 import { env, KEY, settle, cloneSet, type Step } from './test/harness.ts';
-import { readInPlaceState } from './inplace.ts';
+import { readInPlaceState } from '../shared/inplace/state.ts';
 import { ApiError } from './test/fake-cluster.ts';
 
 const labelsOf = (e: ReturnType<typeof env>) => e.cluster.pods().map((p) => p.metadata?.labels ?? {});

@@ -32,7 +32,9 @@ import {
   templateFromData,
   type RevisionView,
 } from './history.ts';
-import { calculateInPlaceSpec, graceProgress, planInPlaceWrite, rfc3339, withPodCondition, type InPlaceDecision } from './inplace.ts';
+import { calculateInPlaceSpec, type InPlaceDecision } from '../shared/inplace/diff.ts';
+import { rfc3339 } from '../shared/inplace/state.ts';
+import { graceProgress, planInPlaceWrite, withPodCondition } from './inplace.ts';
 import { resolveCurrentRevision, shortHash } from './revision.ts';
 import { planScale, type PodCreation, type PodDeletion, type ScaleAction } from './scale.ts';
 import { calculateStatus, minReadyRequeueSeconds, statusNeedsWrite, type CloneSetStatus } from './status.ts';

@@ -20,7 +20,8 @@ import { CLONESET, CLONESET_API_VERSION } from '../../api/group.ts';
 import type { LabelSelector, Labels } from '../shared/label-selector.ts';
 import type { UpdatePriorityStrategy } from '../shared/priority-sort.ts';
 import { SAFE_ALPHABET } from './history.ts';
-import { inPlaceView, rfc3339 } from './inplace.ts';
+import { rfc3339 } from '../shared/inplace/state.ts';
+import { inPlaceView } from './inplace.ts';
 import { shortHash } from './revision.ts';
 import type { CloneSetFlags, CloneSetSpecView, LifecycleState, PodPhase, PodView } from './types.ts';
 

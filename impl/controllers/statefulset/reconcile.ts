@@ -6,8 +6,9 @@ import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1PodConditi
 import { Expectations, ReconcileError, errorMessage, splitKey, statusCodeOf, type Logger } from '../../runtime/index.ts';
 
 export { ReconcileError };
+import type { InPlaceDecision } from '../shared/inplace/diff.ts';
 import type { Action, PlanError } from './actions.ts';
-import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep, type InPlaceDecision } from './inplace.ts';
+import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep } from './inplace.ts';
 import { planClaims, withControllerRef, withoutOwnerRef } from './claim.ts';
 import { claimName, replicasRange } from './ordinals.ts';
 import { desiredClaimOwnerRefs } from './pvc.ts';

@@ -4,7 +4,7 @@ import type { KubernetesObject, V1LabelSelector, V1PersistentVolumeClaim, V1Pod,
 import type { StatefulSet, UnorderedUpdateStrategy } from '../../api/statefulset.ts';
 import type { LabelSelector } from '../shared/label-selector.ts';
 import type { UpdatePriorityStrategy } from '../shared/priority-sort.ts';
-import { inPlaceProgress } from './inplace.ts';
+import { inPlaceProgress } from '../shared/inplace/progress.ts';
 import { claimName, ordinalOf, parentOf, podName } from './ordinals.ts';
 import type { ClaimView, LifecycleState, PodView, StatefulSetGates, StatefulSetSpecView, StorageClassExpansion } from './types.ts';
 import {
