@@ -714,12 +714,14 @@ export class CloneSetReconciler {
     const decision = ctx.decide(from, target);
     const revision = ctx.revisionOf(target);
     if (!cached || !decision?.possible || revision === undefined) throw new ReconcileError(`pod ${name} cannot be updated in place to ${target}`);
-    const write = planInPlaceWrite(cached, decision.spec, {
-      revision,
-      revisionLabel: this._gates.CloneSetShortHash ? shortHash(revision) : revision,
-      now: ctx.now,
-      gracePeriodSeconds: cs.spec.updateStrategy?.inPlaceUpdateStrategy?.gracePeriodSeconds ?? 0,
-    });
+    const writeAt = (now: number) =>
+      planInPlaceWrite(cached, decision.spec, {
+        revision,
+        revisionLabel: this._gates.CloneSetShortHash ? shortHash(revision) : revision,
+        now,
+        gracePeriodSeconds: cs.spec.updateStrategy?.inPlaceUpdateStrategy?.gracePeriodSeconds ?? 0,
+      });
+    const write = writeAt(ctx.now);
     try {
       if (write.markUnready) {
         await this._writePodStatus(ctx, name, (p) => {
@@ -731,7 +733,10 @@ export class CloneSetReconciler {
       }
       // Resize before the revision label moves: a failed pod update is retried with the resize a no-op.
       await this._resize(ctx, name, write.resize);
-      await this._writePod(ctx, name, write.mutate);
+      // Stamp the update (and a grace period's start) when it is written, after the InPlaceUpdateReady
+      // write, as OpenKruise's updatePodInPlace does: a stamp from the reconcile's start would
+      // shorten gracePeriodSeconds by however long the writes before it took.
+      await this._writePod(ctx, name, writeAt(this._port.now()).mutate);
     } catch (err) {
       this._port.event(cs, 'Warning', 'FailedUpdatePodInPlace', `failed to update pod ${name} in-place: ${errorMessage(err)}`);
       throw err;

@@ -331,6 +331,26 @@ describe('StatefulSetReconciler', () => {
     expect(cluster.set.status).toMatchObject({ currentRevision: update, updatedReplicas: 1, readyReplicas: 1 });
   });
 
+  it('stamps the grace period when the pod is written, after a slow InPlaceUpdateReady write', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 1, inPlaceGate: true, rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible', inPlaceUpdateStrategy: { gracePeriodSeconds: 3 } } }), T0);
+    const r = reconciler(cluster);
+    await settle(cluster, r);
+    cluster.editSpec((s) => {
+      s.template!.spec!.containers[0]!.image = 'nginx:2';
+    });
+    // The condition write takes 1.5 s: the grace period must count from after it.
+    const writeStatus = cluster.updatePodStatus.bind(cluster);
+    cluster.updatePodStatus = async (ns, name, mutate) => {
+      await writeStatus(ns, name, mutate);
+      cluster.clock += 1500;
+    };
+    const started = cluster.clock;
+    await r.reconcile('ns/web');
+    const grace = JSON.parse(cluster.pods.get('web-0')?.metadata?.annotations?.['apps.kruise.io/inplace-update-state'] ?? '{}') as { updateTimestamp?: string };
+    // Timestamps have whole seconds: the stamp is at least started + 1 s, so not the reconcile's start.
+    expect(Date.parse(grace.updateTimestamp ?? ''), JSON.stringify(grace)).toBeGreaterThanOrEqual(started + 1000);
+  });
+
   it('does nothing for a StatefulSet that is gone', async () => {
     const cluster = new FakeCluster(asts({ replicas: 1 }), T0);
     const r = new StatefulSetReconciler({ ...cluster, getSet: () => undefined } as unknown as FakeCluster, { gates: DEFAULT_GATES });

@@ -516,7 +516,10 @@ export class StatefulSetReconciler {
       const resize = Object.entries(plan.resize).map(([name, resources]) => ({ name, resources }));
       if (resize.length > 0) await this._port.resizePod(namespace, action.pod, resize);
       this._expectUpdate(ctx.key, action.pod, action.to, ctx.now);
-      await this._port.updatePod(namespace, action.pod, (live) => applyInPlaceUpdate(live, decision.spec, this._gates.verticalScaling, opts).pod);
+      // Stamp the update (and a grace period's start) when it is written, after the InPlaceUpdateReady
+      // write, as OpenKruise's updatePodInPlace does: a stamp from the reconcile's start would
+      // shorten gracePeriodSeconds by however long the writes before it took.
+      await this._port.updatePod(namespace, action.pod, (live) => applyInPlaceUpdate(live, decision.spec, this._gates.verticalScaling, { ...opts, now: new Date(this._port.now()) }).pod);
     } catch (err) {
       this._updates.get(ctx.key)?.delete(action.pod);
       this._port.event(set, 'Warning', 'FailedUpdatePodInPlace', `failed to update pod ${action.pod} in-place(revision ${action.to}): ${errorMessage(err)}`);
