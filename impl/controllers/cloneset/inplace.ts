@@ -1,7 +1,7 @@
 // The CloneSet's binding of the shared in-place engine (../shared/inplace, spec §1.3, §2.12): its
 // revision labels (controller-revision-hash, short with CloneSetShortHash, plus pod-template-hash),
 // lifecycle Updating on every in-place update, and the planners' view of a pod's progress.
-import type { V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { LABEL_CONTROLLER_REVISION_HASH, LABEL_POD_TEMPLATE_HASH } from '../../api/constants.ts';
 import type { InPlaceSpec } from '../shared/inplace/diff.ts';
 import { graceStep, planInPlaceUpdate, type GraceStep, type InPlaceUpdatePlan, type RevisionMatcher } from '../shared/inplace/apply.ts';
@@ -48,16 +48,4 @@ export function inPlaceView(pod: V1Pod): InPlaceUpdateView | undefined {
   return progress && { inGracePeriod: progress.inGrace, completed: isInPlaceCompleted(progress) };
 }
 
-/** A copy of the pod with the condition set (lastTransitionTime kept while the status does not change); undefined when nothing changes. */
-export function withPodCondition(pod: V1Pod, cond: V1PodCondition): V1Pod | undefined {
-  const conditions = pod.status?.conditions ?? [];
-  const existing = conditions.find((c) => c.type === cond.type);
-  if (existing && existing.status === cond.status && (existing.reason ?? '') === (cond.reason ?? '') && (existing.message ?? '') === (cond.message ?? '')) return undefined;
-  const merged: V1PodCondition = {
-    ...cond,
-    ...(existing && existing.status === cond.status && existing.lastTransitionTime !== undefined && { lastTransitionTime: existing.lastTransitionTime }),
-  };
-  const next = structuredClone(pod);
-  next.status = { ...next.status, conditions: existing ? conditions.map((c) => (c.type === cond.type ? merged : c)) : [...conditions, merged] };
-  return next;
-}
+export { withPodCondition } from '../shared/lifecycle.ts';

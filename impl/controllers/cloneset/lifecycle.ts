@@ -1,25 +1,8 @@
 // Lifecycle hooks (spec §1.2): a hook holds a pod in a Preparing* state while the pod carries the
 // hook's labels or finalizers; the user releases the pod by removing them.
-import type { Lifecycle, LifecycleHook, PodView } from './types.ts';
-
-type HookFacts = Pick<PodView, 'labels' | 'finalizers'>;
-
-// A missing label reads as "", so a handler label with value "" matches a pod without it (as in Go).
-const labelMatches = (pod: HookFacts, key: string, value: string): boolean => (pod.labels[key] ?? '') === value;
-
-/** IsPodHooked: ANY of the hook's finalizers is present, or ANY of its labels has its value. */
-export function isPodHooked(hook: LifecycleHook | undefined, pod: HookFacts): boolean {
-  if (!hook) return false;
-  if ((hook.finalizersHandler ?? []).some((f) => (pod.finalizers ?? []).includes(f))) return true;
-  return Object.entries(hook.labelsHandler ?? {}).some(([k, v]) => labelMatches(pod, k, v));
-}
-
-/** IsPodAllHooked: ALL finalizers present and ALL labels matching; false for an unset hook. */
-export function isPodAllHooked(hook: LifecycleHook | undefined, pod: HookFacts): boolean {
-  if (!hook) return false;
-  if (!(hook.finalizersHandler ?? []).every((f) => (pod.finalizers ?? []).includes(f))) return false;
-  return Object.entries(hook.labelsHandler ?? {}).every(([k, v]) => labelMatches(pod, k, v));
-}
+import type { Lifecycle } from './types.ts';
+import { type HookFacts, isPodAllHooked } from '../shared/lifecycle.ts';
+export { isPodAllHooked, isPodHooked } from '../shared/lifecycle.ts';
 
 /** Some hook marks pods not ready; then a PreparingDelete pod is never taken back. */
 export function isLifecycleMarkPodNotReady(lifecycle: Lifecycle | undefined): boolean {

@@ -34,7 +34,8 @@ import {
 } from './history.ts';
 import { calculateInPlaceSpec, type InPlaceDecision } from '../shared/inplace/diff.ts';
 import { rfc3339 } from '../shared/inplace/state.ts';
-import { graceProgress, planInPlaceWrite, withPodCondition } from './inplace.ts';
+import { graceProgress, planInPlaceWrite } from './inplace.ts';
+import { notReadyKeyFor, withLifecycleNotReadyKey, withPodCondition } from '../shared/lifecycle.ts';
 import { resolveCurrentRevision, shortHash } from './revision.ts';
 import { planScale, type PodCreation, type PodDeletion, type ScaleAction } from './scale.ts';
 import { calculateStatus, minReadyRequeueSeconds, statusNeedsWrite, type CloneSetStatus } from './status.ts';
@@ -784,28 +785,8 @@ export class CloneSetReconciler {
 
   /** executePodNotReadyPolicy: PreparingDelete/PreparingUpdate add the hook's key to KruisePodReady, Updated removes it. */
   private async _podNotReadyPolicy(ctx: Ctx, pod: string, state: LifecycleState): Promise<boolean> {
-    const key = state === 'PreparingDelete' ? 'preDeleteHook' : state === 'PreparingUpdate' || state === 'Updated' ? 'preUpdateHook' : undefined;
-    if (key === undefined) return false;
-    const add = state !== 'Updated';
-    const written = await this._writePodStatus(ctx, pod, (p) => {
-      if (!(p.spec?.readinessGates ?? []).some((g) => g.conditionType === CONDITION_KRUISE_POD_READY)) return undefined;
-      const cond = p.status?.conditions?.find((c) => c.type === CONDITION_KRUISE_POD_READY);
-      let keys: { userAgent: string; key: string }[] = [];
-      try {
-        keys = cond?.message ? (JSON.parse(cond.message) as typeof keys) : [];
-      } catch {
-        keys = [];
-      }
-      const has = keys.some((k) => k.userAgent === 'Lifecycle' && k.key === key);
-      if (add === has) return undefined;
-      keys = add ? [...keys, { userAgent: 'Lifecycle', key }] : keys.filter((k) => !(k.userAgent === 'Lifecycle' && k.key === key));
-      keys.sort((a, b) => `${a.userAgent}/${a.key}`.localeCompare(`${b.userAgent}/${b.key}`));
-      const t = new Date(ctx.now);
-      const ready = keys.length === 0;
-      let next = withPodCondition(p, { type: CONDITION_KRUISE_POD_READY, status: ready ? 'True' : 'False', message: ready ? '' : JSON.stringify(keys), lastTransitionTime: t }) ?? p;
-      if (!ready) next = withPodCondition(next, { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', lastTransitionTime: t }) ?? next;
-      return next;
-    });
+    if (!notReadyKeyFor(state)) return false;
+    const written = await this._writePodStatus(ctx, pod, (p) => withLifecycleNotReadyKey(p, state, new Date(ctx.now)));
     return written !== undefined;
   }
 

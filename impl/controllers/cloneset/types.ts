@@ -13,21 +13,8 @@ export type { Labels } from '../shared/label-selector.ts';
 
 export type UpdateStrategyType = 'ReCreate' | 'InPlaceIfPossible' | 'InPlaceOnly';
 
-/** Values of the `lifecycle.apps.kruise.io/state` label. */
-export type LifecycleState = 'PreparingNormal' | 'Normal' | 'PreparingUpdate' | 'Updating' | 'Updated' | 'PreparingDelete';
-
-/** A lifecycle hook: the pod is "hooked" while it carries these labels / finalizers. */
-export interface LifecycleHook {
-  readonly labelsHandler?: Labels;
-  readonly finalizersHandler?: readonly string[];
-  readonly markPodNotReady?: boolean;
-}
-
-export interface Lifecycle {
-  readonly preDelete?: LifecycleHook;
-  readonly inPlaceUpdate?: LifecycleHook;
-  readonly preNormal?: LifecycleHook;
-}
+import type { Lifecycle, LifecycleState } from '../shared/lifecycle.ts';
+export type { Lifecycle, LifecycleHook, LifecycleState } from '../shared/lifecycle.ts';
 
 export interface CloneSetUpdateStrategy {
   /** Defaults to ReCreate. */

@@ -2,26 +2,10 @@
 // (refreshPodState + the in-place engine's Refresh): set InPlaceUpdateReady=True once nothing is
 // pending, and move pods along PreparingNormal/PreparingUpdate/Updating/Updated -> Normal.
 import { isInPlaceUpdateCompleted } from './availability.ts';
-import type { Lifecycle, LifecycleHook, LifecycleState, PodView } from './types.ts';
+import type { Lifecycle, LifecycleState, PodView } from './types.ts';
 
-type HookFacts = Pick<PodView, 'labels' | 'finalizers'>;
-
-// A missing label reads as "", so a handler label with value "" matches a pod without it (as in Go).
-const labelIs = (pod: HookFacts, key: string, value: string): boolean => (pod.labels[key] ?? '') === value;
-
-/** IsPodHooked: ANY of the hook's finalizers is present, or ANY of its labels has its value. */
-export function isPodHooked(hook: LifecycleHook | undefined, pod: HookFacts): boolean {
-  if (!hook) return false;
-  if ((hook.finalizersHandler ?? []).some((f) => (pod.finalizers ?? []).includes(f))) return true;
-  return Object.entries(hook.labelsHandler ?? {}).some(([k, v]) => labelIs(pod, k, v));
-}
-
-/** IsPodAllHooked: ALL finalizers present and ALL labels matching; false for an unset hook. */
-export function isPodAllHooked(hook: LifecycleHook | undefined, pod: HookFacts): boolean {
-  if (!hook) return false;
-  if (!(hook.finalizersHandler ?? []).every((f) => (pod.finalizers ?? []).includes(f))) return false;
-  return Object.entries(hook.labelsHandler ?? {}).every(([k, v]) => labelIs(pod, k, v));
-}
+import { type HookFacts, isPodAllHooked } from '../shared/lifecycle.ts';
+export { isPodAllHooked, isPodHooked } from '../shared/lifecycle.ts';
 
 /** The state a new pod is created in: PreparingNormal while a preNormal hook is not all-hooked. */
 export function initialLifecycleState(lifecycle: Lifecycle | undefined, pod: HookFacts): 'Normal' | 'PreparingNormal' {

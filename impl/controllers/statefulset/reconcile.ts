@@ -2,7 +2,7 @@
 // pure planners, apply it in order (recording expectations before each write), write the status
 // when it changed, and prune revision history. All I/O goes through StatefulSetPort, so tests
 // drive this with an in-memory fake.
-import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1PodCondition, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
+import type { V1ControllerRevision, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
 import { Expectations, ReconcileError, errorMessage, splitKey, statusCodeOf, type Logger } from '../../runtime/index.ts';
 
 export { ReconcileError };
@@ -16,13 +16,13 @@ import { planReconcile, type ReconcilePlan } from './plan.ts';
 import { planUpdateRevision, resolveCurrentRevision, revisionsToDelete, sortRevisions, templateFromData, type RevisionView } from './revision.ts';
 import { setCondition, statusNeedsWrite, type StatefulSetCondition, type StatefulSetStatus, type StoredStatus } from './status.ts';
 import type { StatefulSetGates } from './types.ts';
+import { notReadyKeyFor, withLifecycleNotReadyKey, withPodCondition } from '../shared/lifecycle.ts';
 import {
   ANNOTATION_LIFECYCLE_TIMESTAMP,
   ANNOTATION_OWNED_BY_ASTS,
   CONDITION_FAILED_CREATE_POD,
   CONDITION_FAILED_UPDATE_POD,
   CONDITION_INPLACE_UPDATE_READY,
-  CONDITION_KRUISE_POD_READY,
   LABEL_LIFECYCLE_STATE,
   LABEL_REVISION,
 } from './types.ts';
@@ -371,7 +371,7 @@ export class StatefulSetReconciler {
         await this._setLifecycle(ctx, action);
         return;
       case 'inPlaceUpdateReady':
-        await port.updatePodStatus(namespace, action.pod, (pod) => withCondition(pod, { type: CONDITION_INPLACE_UPDATE_READY, status: 'True', lastTransitionTime: new Date(ctx.now) }));
+        await port.updatePodStatus(namespace, action.pod, (pod) => withPodCondition(pod, { type: CONDITION_INPLACE_UPDATE_READY, status: 'True', lastTransitionTime: new Date(ctx.now) }));
         return;
       case 'fixPodIdentity':
         await port.updatePod(namespace, action.pod, (pod) => {
@@ -474,26 +474,8 @@ export class StatefulSetReconciler {
 
   /** executePodNotReadyPolicy: the lifecycle hook's key in the KruisePodReady condition message. */
   private async _podNotReadyPolicy(ctx: ApplyContext, pod: string, state: string): Promise<void> {
-    const key = state === 'PreparingDelete' ? 'preDeleteHook' : state === 'PreparingUpdate' || state === 'Updated' ? 'preUpdateHook' : undefined;
-    if (!key) return;
-    const add = state !== 'Updated';
-    await this._port.updatePodStatus(ctx.namespace, pod, (p) => {
-      if (!(p.spec?.readinessGates ?? []).some((g) => g.conditionType === CONDITION_KRUISE_POD_READY)) return undefined;
-      const cond = p.status?.conditions?.find((c) => c.type === CONDITION_KRUISE_POD_READY);
-      let messages: { userAgent: string; key: string }[] = [];
-      try {
-        messages = cond?.message ? (JSON.parse(cond.message) as typeof messages) : [];
-      } catch {
-        messages = [];
-      }
-      const has = messages.some((m) => m.userAgent === 'Lifecycle' && m.key === key);
-      if (add === has) return undefined;
-      messages = add ? [...messages, { userAgent: 'Lifecycle', key }] : messages.filter((m) => !(m.userAgent === 'Lifecycle' && m.key === key));
-      const status = messages.length === 0 ? 'True' : 'False';
-      let next = withCondition(p, { type: CONDITION_KRUISE_POD_READY, status, message: messages.length ? JSON.stringify(messages) : '', lastTransitionTime: new Date(ctx.now) }, true) ?? p;
-      if (status === 'False') next = withCondition(next, { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', lastTransitionTime: new Date(ctx.now) }) ?? next;
-      return next;
-    });
+    if (!notReadyKeyFor(state)) return;
+    await this._port.updatePodStatus(ctx.namespace, pod, (p) => withLifecycleNotReadyKey(p, state, new Date(ctx.now)));
   }
 
   private async _inPlaceUpdate(ctx: ApplyContext, action: Extract<Action, { kind: 'inPlaceUpdate' }>): Promise<void> {
@@ -507,8 +489,8 @@ export class StatefulSetReconciler {
     try {
       if (plan.markUnready) {
         await this._port.updatePodStatus(namespace, action.pod, (pod) => {
-          const next = withCondition(pod, { type: CONDITION_INPLACE_UPDATE_READY, status: 'False', reason: 'StartInPlaceUpdate', lastTransitionTime: new Date(ctx.now) });
-          return next && (withCondition(next, { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', lastTransitionTime: new Date(ctx.now) }) ?? next);
+          const next = withPodCondition(pod, { type: CONDITION_INPLACE_UPDATE_READY, status: 'False', reason: 'StartInPlaceUpdate', lastTransitionTime: new Date(ctx.now) });
+          return next && (withPodCondition(next, { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', lastTransitionTime: new Date(ctx.now) }) ?? next);
         });
       }
       // Resize first: if the pod update then fails, the next attempt resizes again (a no-op) and
@@ -552,15 +534,3 @@ interface ApplyContext {
   readonly now: number;
 }
 
-/**
- * The pod with condition `c` set; undefined when it already has that status (and message, when
- * `compareMessage`), so no write is needed.
- */
-export function withCondition(pod: V1Pod, c: V1PodCondition, compareMessage = false): V1Pod | undefined {
-  const conditions = pod.status?.conditions ?? [];
-  const existing = conditions.find((x) => x.type === c.type);
-  if (existing && existing.status === c.status && (!compareMessage || (existing.message ?? '') === (c.message ?? ''))) return undefined;
-  const next = structuredClone(pod);
-  next.status = { ...next.status, conditions: [...conditions.filter((x) => x.type !== c.type), c] };
-  return next;
-}

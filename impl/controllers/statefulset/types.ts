@@ -16,21 +16,8 @@ export type PodUpdatePolicy = 'ReCreate' | 'InPlaceIfPossible' | 'InPlaceOnly';
 export type VolumeClaimUpdateStrategyType = 'OnPodRollingUpdate' | 'OnDelete';
 export type RetentionPolicyType = 'Retain' | 'Delete';
 
-/** Values of the `lifecycle.apps.kruise.io/state` label. */
-export type LifecycleState = 'PreparingNormal' | 'Normal' | 'PreparingUpdate' | 'Updating' | 'Updated' | 'PreparingDelete';
-
-/** A lifecycle hook: the pod is "hooked" while it carries these labels / finalizers. */
-export interface LifecycleHook {
-  readonly labelsHandler?: Labels;
-  readonly finalizersHandler?: readonly string[];
-  readonly markPodNotReady?: boolean;
-}
-
-export interface Lifecycle {
-  readonly preDelete?: LifecycleHook;
-  readonly inPlaceUpdate?: LifecycleHook;
-  readonly preNormal?: LifecycleHook;
-}
+import type { Lifecycle, LifecycleState } from '../shared/lifecycle.ts';
+export type { Lifecycle, LifecycleHook, LifecycleState } from '../shared/lifecycle.ts';
 
 export interface RollingUpdateView {
   /** Number of pods NOT updated (slot-index based). Defaults to 0. */

@@ -1,6 +1,6 @@
 // From Kubernetes objects to the planners' views, and from the plan back to objects: the pod and
 // PVCs a slot gets. Pure: no I/O, the clock comes in as a parameter.
-import type { KubernetesObject, V1LabelSelector, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
+import type { V1LabelSelector, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec, V1StorageClass } from '@kubernetes/client-node';
 import type { StatefulSet, UnorderedUpdateStrategy } from '../../api/statefulset.ts';
 import type { LabelSelector } from '../shared/label-selector.ts';
 import type { UpdatePriorityStrategy } from '../shared/priority-sort.ts';
