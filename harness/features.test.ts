@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { CAPABILITIES } from './clusters/provider.ts';
 import { FEATURES, isFeatureId } from './features.ts';
 import { featuresOfTitles } from './run/gating.ts';
 import { DEFAULT_TIMEOUTS } from './run/timeouts.ts';
@@ -23,7 +24,7 @@ function listConformanceTests(): { name: string; file: string }[] {
       runId: 'registry-check',
       kubeconfig: join(dir, 'no-cluster'),
       implementation: { name: 'registry-check', version: '0', claims: 'all', featureGates: {} },
-      provider: { name: 'none', capabilities: ['InPlaceResize', 'VolumeExpansion', 'Zones', 'MultiArch', 'RealKubelet', 'Helm'] },
+      provider: { name: 'none', capabilities: [...CAPABILITIES] },
       kubernetes: { version: 'none', featureGates: {} },
       timeouts: DEFAULT_TIMEOUTS,
       keepNamespaces: false,

@@ -26,15 +26,17 @@ describe('capabilitiesFrom', () => {
     podResizeSubresource: true,
   };
   it('derives each capability from its fact', () => {
-    expect(capabilitiesFrom(base, { helm: true })).toEqual(['InPlaceResize', 'VolumeExpansion', 'Zones', 'MultiArch', 'Helm']);
+    expect(capabilitiesFrom(base, { helm: true })).toEqual(['InPlaceResize', 'VolumeExpansion', 'Zones', 'MultiArch', 'SimulatedNodes', 'Helm']);
   });
   it('claims RealKubelet only when no Ready node is simulated', () => {
     expect(capabilitiesFrom({ ...base, simulatedNodes: 0 }, { helm: false })).toContain('RealKubelet');
     expect(capabilitiesFrom({ ...base, simulatedNodes: 1 }, { helm: false })).not.toContain('RealKubelet');
+    expect(capabilitiesFrom({ ...base, simulatedNodes: 1 }, { helm: false })).toContain('SimulatedNodes');
+    expect(capabilitiesFrom({ ...base, simulatedNodes: 0 }, { helm: false })).not.toContain('SimulatedNodes');
     expect(capabilitiesFrom({ ...base, readyNodes: 0, simulatedNodes: 0 }, { helm: false })).not.toContain('RealKubelet');
   });
   it('drops capabilities whose facts are missing', () => {
-    const none = capabilitiesFrom({ ...base, featureGates: {}, zones: ['a', 'b'], architectures: ['amd64'], expandableStorageClasses: [], podResizeSubresource: false }, { helm: false });
+    const none = capabilitiesFrom({ ...base, featureGates: {}, zones: ['a', 'b'], architectures: ['amd64'], expandableStorageClasses: [], podResizeSubresource: false, simulatedNodes: 0, readyNodes: 0 }, { helm: false });
     expect(none).toEqual([]);
   });
   it('claims InPlaceResize from the gate, with or without pods/resize (1.30 resizes by a plain update)', () => {

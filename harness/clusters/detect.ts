@@ -83,6 +83,8 @@ export function capabilitiesFrom(facts: ClusterFacts, opts: { helm: boolean }): 
   if (facts.zones.length >= 3) caps.push('Zones');
   if (facts.architectures.length >= 2) caps.push('MultiArch');
   if (facts.readyNodes > 0 && facts.simulatedNodes === 0) caps.push('RealKubelet');
+  // Ready kwok nodes mean a kwok controller manages annotated nodes: a test can add its own.
+  if (facts.simulatedNodes > 0) caps.push('SimulatedNodes');
   if (opts.helm) caps.push('Helm');
   return caps;
 }

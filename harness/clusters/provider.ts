@@ -12,6 +12,7 @@ export const CAPABILITIES = [
   'MultiArch', // nodes of more than one kubernetes.io/arch
   'RealKubelet', // containers really run (Jobs complete, probes execute, images pull)
   'Helm', // a helm binary is available to install charts
+  'SimulatedNodes', // a node a test creates with annotation kwok.x-k8s.io/node=fake becomes Ready (kwok runs it), so tests can add nodes and play their agents
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

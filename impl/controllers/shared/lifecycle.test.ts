@@ -17,11 +17,12 @@ const ready = (p: V1Pod | undefined) => p?.status?.conditions?.find((c) => c.typ
 
 describe('hooks', () => {
   const hook = { labelsHandler: { a: 'x', b: '' }, finalizersHandler: ['f'] };
-  it.each([
+  const rows: { name: string; labels: Record<string, string>; finalizers: string[]; any: boolean; all: boolean }[] = [
     { name: 'nothing matches but the empty-value label', labels: {}, finalizers: [], any: true, all: false },
     { name: 'one finalizer', labels: { b: 'y' }, finalizers: ['f'], any: true, all: false },
     { name: 'everything', labels: { a: 'x' }, finalizers: ['f'], any: true, all: true },
-  ])('$name', ({ labels, finalizers, any, all }) => {
+  ];
+  it.each(rows)('$name', ({ labels, finalizers, any, all }) => {
     expect([isPodHooked(hook, { labels, finalizers }), isPodAllHooked(hook, { labels, finalizers })]).toEqual([any, all]);
   });
   it('an unset hook hooks nothing', () => {
