@@ -53,7 +53,7 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('bring up a cluster, install an implementation, run the conformance suites in order, write the reports, take the cluster down')
     .option('-c, --config <file>', 'options file (conformance.yaml); flags win over it')
-    .option('--impl <name|file>', 'implementation: reference, openkruise, or a descriptor file (default reference)')
+    .option('--impl <name|file>', 'implementation: a descriptor in impls/ (reference, openkruise, openkruise-1.9, ...) or a descriptor file (default reference)')
     .option('--provider <name>', 'local (default), kind, or existing')
     .option('--name <name>', 'cluster name (default kc-run)')
     .option('--port <port>', 'local: kube-apiserver port')
