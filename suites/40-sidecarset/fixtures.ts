@@ -6,10 +6,10 @@
  */
 import { PatchStrategy, setHeaderOptions, type V1Container, type V1ControllerRevision, type V1Pod, type V1PodCondition } from '@kubernetes/client-node';
 import { afterAll, afterEach } from 'vitest';
-import { type Bounds, type InvariantMonitor, startInvariantMonitor } from '../../harness/kube/invariants.ts';
-import { CONTROLLER_REVISION, type Obj, POD, SIDECARSET, createObject, deleteObject, waitForAll, waitForOne } from '../lib/api.ts';
+import { type Bounds, type InvariantMonitor, isPodReady, startInvariantMonitor } from '../../harness/kube/invariants.ts';
+import { CLONESET, CONTROLLER_REVISION, type Obj, POD, SIDECARSET, createObject, deleteObject, waitForAll, waitForOne } from '../lib/api.ts';
 import { kube, runEnv, timeouts } from '../lib/context.ts';
-import { IMAGE_V1 } from '../lib/workloads.ts';
+import { IMAGE_V1, cloneSet, podsOf } from '../lib/workloads.ts';
 
 export const HASH_ANNOTATION = 'kruise.io/sidecarset-hash';
 export const HASH_WITHOUT_IMAGE_ANNOTATION = 'kruise.io/sidecarset-hash-without-image';
@@ -281,4 +281,18 @@ export async function monitorPods(namespace: string, labelSelector: string, boun
   const m = await startInvariantMonitor(kube().kc, { namespace, labelSelector, bounds, isUpdated });
   monitors.push(m);
   return m;
+}
+
+/**
+ * A SidecarSet `<namespace>-<app>` with one sidecar at IMAGE_V1 (plus `extra` spec) and a CloneSet
+ * `app` of `replicas` pods, returned once every pod is Ready with the sidecar and the SidecarSet
+ * counts them all as matched, updated and ready.
+ */
+export async function arrangeSidecarRollout(namespace: string, app: string, replicas: number, extra: Record<string, unknown> = {}): Promise<{ name: string; pods: V1Pod[] }> {
+  const name = `${namespace}-${app}`;
+  await createSidecarSet(sidecarSet(name, namespace, app, { containers: [{ name: 'sidecar', image: IMAGE_V1 }], volumes: [], ...extra }));
+  await createObject(CLONESET, namespace, cloneSet(app, { replicas }));
+  const pods = await waitForSidecarPods(namespace, podsOf(app), replicas, (p) => isPodReady(p) && imageIn(p) === IMAGE_V1, `${replicas} Ready pods with the sidecar`, timeouts().podsReady);
+  await waitForSidecarSet(name, counts({ matched: replicas, updated: replicas, ready: replicas, updatedReady: replicas }), 'all pods matched, updated and ready');
+  return { name, pods };
 }

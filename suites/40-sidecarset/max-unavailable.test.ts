@@ -8,26 +8,23 @@
  *
  * The never-ready image is simulated as described at NEVER_READY_IMAGE (fixtures.ts).
  */
-import type { V1Pod } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
 import { isPodReady } from '../../harness/kube/invariants.ts';
-import { CLONESET, SIDECARSET, createObject, patchObject } from '../lib/api.ts';
+import { SIDECARSET, patchObject } from '../lib/api.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
-import { timeouts } from '../lib/context.ts';
-import { IMAGE_V1, IMAGE_V2, IMAGE_V3, cloneSet, podsOf } from '../lib/workloads.ts';
+import { IMAGE_V1, IMAGE_V2, IMAGE_V3, podsOf } from '../lib/workloads.ts';
 import {
   HASH_ANNOTATION,
   HASH_WITHOUT_IMAGE_ANNOTATION,
   NEVER_READY_IMAGE,
+  arrangeSidecarRollout,
   counts,
-  createSidecarSet,
   holdRestartsNotReady,
   holdsSteady,
   imageIn,
   monitorPods,
   podHashEntry,
   replaceHeldImage,
-  sidecarSet,
   waitForSidecarPods,
   waitForSidecarSet,
   watched,
@@ -38,14 +35,7 @@ const withImage = (image: string) => ({ spec: { containers: [{ name: 'sidecar', 
 describeFeature(['SidecarSet.UpdateStrategy', 'SidecarSet.Status'], 'maxUnavailable bounds the sidecar rollout, also when an image never becomes ready', () => {
   const ns = useNamespace('ss-maxu');
 
-  async function arrange(app: string, replicas: number, extra: Record<string, unknown> = {}): Promise<{ name: string; pods: V1Pod[] }> {
-    const name = `${ns.name}-${app}`;
-    await createSidecarSet(sidecarSet(name, ns.name, app, { containers: [{ name: 'sidecar', image: IMAGE_V1 }], volumes: [], ...extra }));
-    await createObject(CLONESET, ns.name, cloneSet(app, { replicas }));
-    const pods = await waitForSidecarPods(ns.name, podsOf(app), replicas, (p) => isPodReady(p) && imageIn(p) === IMAGE_V1, `${replicas} Ready pods with the sidecar`, timeouts().podsReady);
-    await waitForSidecarSet(name, counts({ matched: replicas, updated: replicas, ready: replicas, updatedReady: replicas }), 'all pods matched, updated and ready');
-    return { name, pods };
-  }
+  const arrange = (app: string, replicas: number, extra: Record<string, unknown> = {}) => arrangeSidecarRollout(ns.name, app, replicas, extra);
 
   /** Every pod records the SidecarSet's current hashes and its sidecar list. */
   async function expectPodsRecord(name: string, app: string, replicas: number, image: string): Promise<void> {

@@ -9,11 +9,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
 import { isPodReady } from '../../harness/kube/invariants.ts';
-import { CLONESET, SIDECARSET, createObject, patchObject } from '../lib/api.ts';
+import { CLONESET, SIDECARSET, patchObject } from '../lib/api.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
-import { timeouts } from '../lib/context.ts';
-import { IMAGE_V1, IMAGE_V2, cloneSet, podsOf } from '../lib/workloads.ts';
-import { counts, createSidecarSet, holdsSteady, imageIn, monitorPods, patchPod, renderSidecarPods, sidecarSet, waitForSidecarPods, waitForSidecarSet, watched } from './fixtures.ts';
+import { IMAGE_V1, IMAGE_V2, podsOf } from '../lib/workloads.ts';
+import { arrangeSidecarRollout, counts, holdsSteady, imageIn, monitorPods, patchPod, renderSidecarPods, waitForSidecarPods, waitForSidecarSet, watched } from './fixtures.ts';
 
 const isNew = (p: V1Pod) => imageIn(p) === IMAGE_V2;
 const v2 = { containers: [{ name: 'sidecar', image: IMAGE_V2 }] };
@@ -21,15 +20,7 @@ const v2 = { containers: [{ name: 'sidecar', image: IMAGE_V2 }] };
 describeFeature('SidecarSet.UpdateStrategy', 'updateStrategy paused, selector and partition bound the sidecar rollout', () => {
   const ns = useNamespace('ss-strategy');
 
-  /** A SidecarSet and a CloneSet of `replicas` Ready pods carrying its sidecar at IMAGE_V1. */
-  async function arrange(app: string, replicas: number, extra: Record<string, unknown> = {}): Promise<{ name: string; pods: V1Pod[] }> {
-    const name = `${ns.name}-${app}`;
-    await createSidecarSet(sidecarSet(name, ns.name, app, { containers: [{ name: 'sidecar', image: IMAGE_V1 }], volumes: [], ...extra }));
-    await createObject(CLONESET, ns.name, cloneSet(app, { replicas }));
-    const pods = await waitForSidecarPods(ns.name, podsOf(app), replicas, (p) => isPodReady(p) && imageIn(p) === IMAGE_V1, `${replicas} Ready pods with the sidecar`, timeouts().podsReady);
-    await waitForSidecarSet(name, counts({ matched: replicas, updated: replicas, ready: replicas, updatedReady: replicas }), 'all pods matched, updated and ready');
-    return { name, pods };
-  }
+  const arrange = (app: string, replicas: number, extra: Record<string, unknown> = {}) => arrangeSidecarRollout(ns.name, app, replicas, extra);
 
   it('paused: no pod is upgraded while paused, new pods get the latest spec, and the rollout resumes when unpaused', async () => {
     const { name } = await arrange('paused', 2);
