@@ -80,6 +80,22 @@ function kubeGroup(id: 'kube' | 'kube-1.30', version: string, onDemand: boolean)
   };
 }
 
+/**
+ * A release of OpenKruise's manager, whose main package is the module root. Every release builds
+ * the same binary name; each group has its own versioned cache directory, so they coexist.
+ */
+function openKruiseGroup(id: 'openkruise' | 'openkruise-1.9', version: string): ToolGroup {
+  return {
+    id,
+    module: 'github.com/openkruise/kruise',
+    version,
+    binaries: [{ name: 'kruise-manager', pkg: 'github.com/openkruise/kruise' }],
+    ldflags: ['-s', '-w'],
+    neededByLocal: false,
+    onDemand: true,
+  };
+}
+
 export const TOOL_GROUPS: readonly ToolGroup[] = [
   kubeGroup('kube', KUBERNETES_VERSION, false),
   // Built only when a cluster at 1.30 is asked for (its binaries share names with `kube`'s; the
@@ -143,28 +159,10 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
     ldflags: ['-s', '-w', '-X helm.sh/helm/v3/internal/version.version=v3.22.0'],
     neededByLocal: false,
   },
-  {
-    // OpenKruise's manager, certified out of cluster by impls/openkruise.yaml. Its main package is
-    // the module root. v1.8.3 is the newest 1.8.x the Go module proxy serves here.
-    id: 'openkruise',
-    module: 'github.com/openkruise/kruise',
-    version: OPENKRUISE_VERSION,
-    binaries: [{ name: 'kruise-manager', pkg: 'github.com/openkruise/kruise' }],
-    ldflags: ['-s', '-w'],
-    neededByLocal: false,
-    onDemand: true,
-  },
-  {
-    // The same manager at 1.9 (impls/openkruise-1.9.yaml). Same binary name as `openkruise`'s;
-    // each group builds into its own versioned cache directory, so both coexist.
-    id: 'openkruise-1.9',
-    module: 'github.com/openkruise/kruise',
-    version: OPENKRUISE_1_9_VERSION,
-    binaries: [{ name: 'kruise-manager', pkg: 'github.com/openkruise/kruise' }],
-    ldflags: ['-s', '-w'],
-    neededByLocal: false,
-    onDemand: true,
-  },
+  // OpenKruise's manager, certified out of cluster by impls/openkruise.yaml (v1.8.3, the newest
+  // 1.8.x the Go module proxy serves here) and impls/openkruise-1.9.yaml.
+  openKruiseGroup('openkruise', OPENKRUISE_VERSION),
+  openKruiseGroup('openkruise-1.9', OPENKRUISE_1_9_VERSION),
 ];
 
 /** The OpenKruise releases whose manager can be built, and their tool groups; the first is the default. */
