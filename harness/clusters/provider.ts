@@ -77,3 +77,16 @@ export class InterruptedError extends ProviderError {
     this.name = 'InterruptedError';
   }
 }
+
+/**
+ * The refusal of a second `up` for a cluster that is up or partly up: one line saying so, and
+ * what to do (use it, or take it down with `downCommand`).
+ */
+export function alreadyUpError(what: string, existing: ClusterStatus, dir: string, downCommand: string): ProviderError {
+  return new ProviderError(
+    `${what} is already ${existing.state === 'up' ? 'up' : 'partly up'} (${dir})`,
+    existing.state === 'up'
+      ? `use it (kubeconfig: ${existing.kubeconfig}), or run \`${downCommand}\` first, or pick another --name`
+      : `run \`${downCommand}\` to clean it up`,
+  );
+}

@@ -6,7 +6,7 @@ import { loadKubeConfig } from '../../kube/client.ts';
 import { waitForCollection } from '../../kube/wait.ts';
 import { toolPath, toolPaths } from '../../tools/resolve.ts';
 import { apiserverFeatureGates, capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
-import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult } from '../provider.ts';
+import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult, alreadyUpError } from '../provider.ts';
 import { clusterDir, readState, removeClusterDir, validateClusterName, writeState } from '../state.ts';
 import { KIND_ZONES, type KindVersion, kindClusterConfig, loadKindVersions, renderKindConfig, selectKindVersion } from './config.ts';
 import { CSI_NAMESPACE, CSI_POD_SELECTOR, KIND_DEFAULT_STORAGE_CLASS, csiManifestPaths } from './csi.ts';
@@ -70,12 +70,7 @@ export class KindProvider implements Provider {
     const t0 = performance.now();
     const existing = await this.status();
     if (existing.state !== 'down') {
-      throw new ProviderError(
-        `kind cluster "${this.opts.name}" is already ${existing.state === 'up' ? 'up' : 'partly up'} (${this.dir})`,
-        existing.state === 'up'
-          ? `use it (kubeconfig: ${existing.kubeconfig}), or run \`kruise-conformance cluster down --provider kind --name ${this.opts.name}\` first, or pick another --name`
-          : `run \`kruise-conformance cluster down --provider kind --name ${this.opts.name}\` to clean it up`,
-      );
+      throw alreadyUpError(`kind cluster "${this.opts.name}"`, existing, this.dir, `kruise-conformance cluster down --provider kind --name ${this.opts.name}`);
     }
     const { row, engine, kind, kubectl } = await this.preflight();
     if ((await this.kindClusters(kind, engine)).includes(this.opts.name)) {

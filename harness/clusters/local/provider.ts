@@ -10,7 +10,7 @@ import { waitForCollection } from '../../kube/wait.ts';
 import { isPortFree } from '../../util/ports.ts';
 import { killProcesses, processesMentioning } from '../../util/processes.ts';
 import { apiserverFeatureGates, capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
-import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult } from '../provider.ts';
+import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult, alreadyUpError } from '../provider.ts';
 import { clusterDir, readState, removeClusterDir, validateClusterName, writeState } from '../state.ts';
 import { DEFAULT_TIMINGS, LOCAL_DATA_DIR, type SimulationTimings, kwokConfigFile, selectKubernetes } from './config.ts';
 
@@ -87,12 +87,7 @@ export class LocalProvider implements Provider {
     const t0 = performance.now();
     const existing = await this.status();
     if (existing.state !== 'down') {
-      throw new ProviderError(
-        `local cluster "${this.opts.name}" is already ${existing.state === 'up' ? 'up' : 'partly up'} (${this.dir})`,
-        existing.state === 'up'
-          ? `use it (kubeconfig: ${existing.kubeconfig}), or run \`kruise-conformance cluster down --name ${this.opts.name}\` first, or pick another --name`
-          : `run \`kruise-conformance cluster down --name ${this.opts.name}\` to clean it up`,
-      );
+      throw alreadyUpError(`local cluster "${this.opts.name}"`, existing, this.dir, `kruise-conformance cluster down --name ${this.opts.name}`);
     }
     await this.buildReleaseIfMissing(signal);
     const tools = toolPaths(TOOLS, [this.kubeGroup]);
