@@ -204,10 +204,13 @@ export function isNotFound(err: unknown): boolean {
 
 /** isAlreadyExists recognises a 409 AlreadyExists on create. */
 export function isAlreadyExists(err: unknown): boolean {
-  if (statusCodeOf(err) !== 409) return false;
+  return statusCodeOf(err) === 409 && bodyText(err).includes('AlreadyExists');
+}
+
+/** The response body of an API error as text (client-node keeps it as a string or a parsed object). */
+function bodyText(err: unknown): string {
   const body = (err as { body?: unknown }).body;
-  const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
-  return text.includes('AlreadyExists');
+  return typeof body === 'string' ? body : JSON.stringify(body ?? '');
 }
 
 /**
@@ -217,11 +220,7 @@ export function isAlreadyExists(err: unknown): boolean {
  */
 export function isNamespaceTerminating(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    if (statusCodeOf(e) === 403) {
-      const body = (e as { body?: unknown }).body;
-      const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
-      if (text.includes('NamespaceTerminating')) return true;
-    }
+    if (statusCodeOf(e) === 403 && bodyText(e).includes('NamespaceTerminating')) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
