@@ -2,13 +2,17 @@
 // kruise-ref: the reference implementation's manager process.
 //   kruise-ref manager --kubeconfig PATH [--context NAME] --feature-gates A=true,B=false
 //     --webhook-host 127.0.0.1 --webhook-port N --metrics-port N --health-port N [--leader-elect]
-// Exit codes: 0 after a graceful stop (SIGINT/SIGTERM), 1 when leadership is lost or start fails,
-// 2 for bad flags, 70 for an unhandled error (logged as level "fatal").
+//   kruise-ref helm-hook [--kubeconfig PATH] [--context NAME] [--all-kinds]
+// Exit codes (manager): 0 after a graceful stop (SIGINT/SIGTERM), 1 when leadership is lost or start
+// fails, 2 for bad flags, 70 for an unhandled error (logged as level "fatal").
+// Exit codes (helm-hook): 0 no blocking object, 1 blocking objects exist, 2 bad flags, 3 the check
+// could not be made (API unreachable, forbidden); any non-zero code refuses the uninstall.
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { namedControllers } from '../controllers/index.ts';
 import { createLogger, FeatureGateError, FeatureGates, installFatalHandlers, isLogLevel, Manager, type Logger, type LogLevel } from '../runtime/index.ts';
+import { describeResult, kubeHookApi, runHookCheck } from './helm-hook.ts';
 import { portAccepts, startWebhooks, type WebhookHandle } from './webhooks.ts';
 
 export interface ManagerFlags {
@@ -54,7 +58,7 @@ function int(name: string, min: number) {
   };
 }
 
-function loadKubeConfig(flags: Pick<ManagerFlags, 'kubeconfig' | 'context'>): KubeConfig {
+export function loadKubeConfig(flags: Pick<ManagerFlags, 'kubeconfig' | 'context'>): KubeConfig {
   const kc = new KubeConfig();
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
@@ -138,8 +142,43 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
   return reason.error ? 1 : 0;
 }
 
+export interface HelmHookFlags {
+  kubeconfig?: string;
+  context?: string;
+  allKinds: boolean;
+}
+
+/** runHelmHook makes the pre-delete check and prints its verdict; returns the exit code. */
+export async function runHelmHook(flags: HelmHookFlags, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  try {
+    const kc = loadKubeConfig(flags);
+    const result = await runHookCheck(kubeHookApi(kc), { allKinds: flags.allKinds });
+    const { code, lines } = describeResult(result, { allKinds: flags.allKinds });
+    for (const l of lines) (code === 0 ? out : err)(l);
+    return code;
+  } catch (e) {
+    err(`the pre-delete check could not be made, so the uninstall is refused: ${(e as Error).message}`);
+    return 3;
+  }
+}
+
 export function buildProgram(logger: () => Logger, exit: (code: number) => void): Command {
   const program = new Command('kruise-ref').description('Reference implementation of the OpenKruise apps.kruise.io controllers').exitOverride();
+  program
+    .command('helm-hook')
+    .description('Pre-delete check of the Helm chart: exit 1, naming each kind, while CloneSets, Advanced StatefulSets or Advanced DaemonSets exist')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then the in-cluster config)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('--all-kinds', 'check every apps.kruise.io kind the apiserver serves, not only the three OpenKruise checks', false)
+    .action(async (opts: HelmHookFlags) => {
+      exit(
+        await runHelmHook(
+          opts,
+          (l) => process.stdout.write(`${l}\n`),
+          (l) => process.stderr.write(`${l}\n`),
+        ),
+      );
+    });
   program
     .command('manager')
     .description('Run the controller manager (controllers, webhooks, metrics, health)')
