@@ -61,6 +61,33 @@ const OpenKruiseInstall = z.object({
 /** Nothing to install: the implementation is already in the cluster (an existing cluster). */
 const PreinstalledInstall = z.object({ type: z.literal('preinstalled') });
 
+const GroupVersionKind = z.object({
+  /** API group; '' for the core group. */
+  group: z.string(),
+  version: z.string().min(1),
+  kind: z.string().min(1),
+});
+
+/** A workload kind WorkloadSpread may target besides the built-in ones (spec §4.8). */
+const CustomWorkload = GroupVersionKind.extend({
+  /** Dot path of the workload's replica count, e.g. spec.tfReplicaSpecs.Master.replicas. */
+  replicasPath: z.string().min(1).optional(),
+  /** Kinds the workload creates in between that own its pods (they count as the workload). */
+  subResources: z.array(GroupVersionKind).default([]),
+});
+export type CustomWorkloadSpec = z.infer<typeof CustomWorkload>;
+
+/**
+ * Cluster configuration an implementation reads at start-up, set before it starts by the same
+ * harness step for every install type (harness/install/configuration.ts): OpenKruise keeps it in
+ * ConfigMap kruise-system/kruise-configuration.
+ */
+const Configuration = z.object({
+  /** The WorkloadSpread custom-workload whitelist (key WorkloadSpread_Watch_Custom_Workload_WhiteList). */
+  workloadSpreadCustomWorkloads: z.array(CustomWorkload).default([]),
+});
+export type ConfigurationSpec = z.infer<typeof Configuration>;
+
 export const DescriptorSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -70,6 +97,7 @@ export const DescriptorSchema = z
     description: z.string().optional(),
     install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, OpenKruiseInstall, PreinstalledInstall]),
     featureGates: z.record(z.string(), z.boolean()).default({}),
+    configuration: Configuration.default({ workloadSpreadCustomWorkloads: [] }),
     claims: z.union([z.literal('all'), z.array(z.string())]),
     /** Kubernetes minor versions the implementation supports, e.g. ["1.30", "1.34"]. */
     kubernetesVersions: z.array(z.string()).optional(),

@@ -9,6 +9,7 @@ import type { Capability, UpResult } from '../clusters/provider.ts';
 import { InterruptedError } from '../clusters/provider.ts';
 import { createProvider } from '../clusters/registry.ts';
 import '../clusters/providers.ts';
+import { type ClusterConfiguration, applyClusterConfiguration } from '../install/configuration.ts';
 import { installerFor } from '../install/index.ts';
 import type { Installer } from '../install/installer.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
@@ -74,6 +75,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
   });
   let up: UpResult | undefined;
   let installer: Installer | undefined;
+  let configuration: ClusterConfiguration | undefined;
   let failed = false;
   let fatal: Error | undefined;
   let forbidden: string[] = [];
@@ -83,6 +85,8 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     log(`cluster up: Kubernetes ${up.kubernetesVersion}, capabilities ${up.capabilities.join(', ') || 'none'}`);
     await timed('prerequisites', async () => checkPrerequisites(up!, log));
 
+    // Suite CRDs and the descriptor's configuration exist before the implementation starts.
+    configuration = await timed('configure', () => applyClusterConfiguration({ kubeconfig: up!.kubeconfig, descriptor, workdir: reportDir, log, signal: abort.signal }));
     installer = installerFor(descriptor);
     log(`installing ${descriptor.name} ${descriptor.version} (${descriptor.install.type})`);
     await timed('install', () => installer!.install({ kubeconfig: up!.kubeconfig, provider, workdir: reportDir, log, signal: abort.signal }));
@@ -145,6 +149,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
       await timed('uninstall', () => installer!.uninstall()).catch((e: unknown) => log(`uninstall failed: ${(e as Error).message}`));
       forbidden = installer.forbiddenLogLines();
     }
+    await configuration?.remove();
   }
 
   const interrupted = abort.signal.aborted;
