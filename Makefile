@@ -5,7 +5,7 @@ PROVIDER ?= local
 NAME ?= kruise-conformance
 CLI := npm run --silent kruise-conformance --
 
-.PHONY: install tools tools-local cluster cluster-down cluster-status test test-unit conformance report known-reports bench
+.PHONY: install system-deps-test system-deps-report tools tools-local cluster cluster-down cluster-status test test-unit conformance report known-reports bench
 IMPL ?= reference
 REPORT_DIR ?=
 CONFORMANCE_FLAGS ?=
@@ -14,6 +14,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci
 
 install: node_modules/.package-lock.json
+
+## system-deps-*: system programs the targets need, installed with apt-get where missing (and said
+## so), or one line with the install command where that is not possible (scripts/system-deps.sh)
+system-deps-test:
+	@scripts/system-deps.sh chromium java
+
+system-deps-report:
+	@scripts/system-deps.sh java
 
 ## tools: build every pinned tool from its Go module into the cache (warm: nothing to do)
 tools: install
@@ -34,14 +42,14 @@ cluster-status: install
 	$(CLI) cluster status --provider $(PROVIDER) --name $(NAME)
 
 ## test: type-check, unit tests, and the substrate smoke suite on the local provider
-test: tools
+test: tools system-deps-test
 	npm test
 
 test-unit: install
 	npm run test:unit
 
 ## conformance: cluster up, install IMPL, run every suite in order, write reports, cluster down
-conformance: tools
+conformance: tools system-deps-report
 	$(CLI) run --impl $(IMPL) --provider $(PROVIDER) $(if $(REPORT_DIR),--report-dir $(REPORT_DIR)) $(CONFORMANCE_FLAGS)
 
 ## report: the HTML matrix of the committed reference reports (reports/known/)
@@ -51,7 +59,7 @@ report: install
 ## known-reports: certify again what reports/known/ holds (each run on the Kubernetes it supports),
 ## keep each run's conformance-report.yaml and summary.md, then the matrix (~30 min on 2 cores)
 KNOWN_RUNS ?= reference-0.1.0:reference: openkruise-1.8.3:openkruise:--kubernetes-version=1.30 openkruise-1.9.1:openkruise-1.9:
-known-reports: tools
+known-reports: tools system-deps-report
 	@set -e; for run in $(KNOWN_RUNS); do \
 	  IFS=: read -r dir impl flags <<< "$$run"; \
 	  tmp=$$(mktemp -d); status=0; \

@@ -1,6 +1,8 @@
 /**
- * Headless Chromium for the report tests. The browser is Debian's (apt-get install chromium);
- * a missing browser fails the test with that instruction, it never skips it.
+ * Headless Chromium for the report tests that look at a rendered page (the matrix, the Allure
+ * report); data files are checked with an XML parser (./xml.ts). The browser is Debian's, which
+ * `make test` installs where it is missing (scripts/system-deps.sh); a missing browser fails the
+ * test with the install command, it never skips it.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
@@ -9,7 +11,7 @@ export const CHROMIUM_PATH = process.env.KRUISE_CONFORMANCE_CHROMIUM ?? '/usr/bi
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it with "sudo apt-get install -y chromium" (or point KRUISE_CONFORMANCE_CHROMIUM at a Chromium binary)`);
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: run "make system-deps-test" (it installs Debian's chromium with apt-get), or "sudo apt-get install -y chromium", or point KRUISE_CONFORMANCE_CHROMIUM at a Chromium binary`);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH });
 }
@@ -27,17 +29,4 @@ export function lazyChromium(): { get(): Promise<Browser>; close(): Promise<void
       await b?.close();
     },
   };
-}
-
-/** Whether the browser's own XML parser accepts the text; the parser's message when it does not. */
-export async function xmlParseError(browser: Browser, xml: string): Promise<string | null> {
-  const page = await browser.newPage();
-  try {
-    return await page.evaluate((text) => {
-      const doc = new DOMParser().parseFromString(text, 'application/xml');
-      return doc.getElementsByTagName('parsererror')[0]?.textContent ?? null;
-    }, xml);
-  } finally {
-    await page.close();
-  }
 }
