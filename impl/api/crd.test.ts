@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCRDs } from './generate-crds.ts';
-import { cloneSetCRD, statefulSetCRD } from './crd.ts';
+import { cloneSetCRD, statefulSetCRD, workloadSpreadCRD } from './crd.ts';
 import { type JSONSchema, structuralProblems } from './schema.ts';
 
 function at(schema: JSONSchema, path: string): JSONSchema {
@@ -21,6 +21,7 @@ describe('generated CRDs', () => {
   it.each([
     ['CloneSet', cloneSetCRD()],
     ['StatefulSet', statefulSetCRD()],
+    ['WorkloadSpread', workloadSpreadCRD()],
   ])('%s schemas are structural', (_kind, crd) => {
     for (const v of crd.spec.versions) expect(structuralProblems(v.schema.openAPIV3Schema), v.name).toEqual([]);
   });
@@ -61,7 +62,7 @@ describe('generated CRDs', () => {
     ]);
     for (const v of crd.spec.versions) {
       expect(v.additionalPrinterColumns.map((c) => c.name)).toEqual(['DESIRED', 'CURRENT', 'UPDATED', 'READY', 'AGE', 'CONTAINERS', 'IMAGES']);
-      expect(v.subresources.scale.labelSelectorPath).toBe('.status.labelSelector');
+      expect(v.subresources.scale?.labelSelectorPath).toBe('.status.labelSelector');
     }
   });
 
@@ -80,5 +81,21 @@ describe('generated CRDs', () => {
 
   it('structuralProblems finds untyped nodes', () => {
     expect(structuralProblems({ type: 'object', properties: { a: {} } })).toEqual(['<root>.a: type is required']);
+  });
+
+  it('WorkloadSpread: short name ws, v1alpha1, status but no scale subresource, OpenKruise printer columns', () => {
+    const crd = workloadSpreadCRD();
+    expect(crd.metadata.name).toBe('workloadspreads.apps.kruise.io');
+    expect(crd.spec.names).toEqual({ kind: 'WorkloadSpread', listKind: 'WorkloadSpreadList', plural: 'workloadspreads', singular: 'workloadspread', shortNames: ['ws'] });
+    const v = crd.spec.versions[0]!;
+    expect([v.name, v.served, v.storage]).toEqual(['v1alpha1', true, true]);
+    expect(v.subresources).toEqual({ status: {} });
+    expect(v.additionalPrinterColumns.map((c) => c.name)).toEqual(['WorkloadName', 'WorkloadKind', 'Adaptive', 'Age']);
+    const root = v.schema.openAPIV3Schema;
+    expect(at(root, 'spec').required).toEqual(['subsets', 'targetRef']);
+    expect(at(root, 'spec.subsets.[].maxReplicas')['x-kubernetes-int-or-string']).toBe(true);
+    expect(at(root, 'spec.subsets.[].patch')).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(at(root, 'spec.scheduleStrategy.type').enum).toEqual(['Adaptive', 'Fixed', '']);
+    expect(at(root, 'status.versionedSubsetStatuses').additionalProperties?.items?.required).toEqual(['missingReplicas', 'name', 'replicas']);
   });
 });

@@ -1,9 +1,10 @@
 // Assembles the CustomResourceDefinitions of CloneSet and the Advanced StatefulSet from the
 // schemas in *.schema.ts.
 import { cloneSetPrinterColumns, cloneSetSpecSchema, cloneSetStatusSchema } from './cloneset.schema.ts';
-import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, type ResourceNames, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION } from './group.ts';
+import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, type ResourceNames, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
 import { type JSONSchema, schema as s } from './schema.ts';
 import { statefulSetPrinterColumns, statefulSetSpecSchema, statefulSetStatusSchema } from './statefulset.schema.ts';
+import { workloadSpreadPrinterColumns, workloadSpreadSpecSchema, workloadSpreadStatusSchema } from './workloadspread.schema.ts';
 
 export interface PrinterColumn {
   name: string;
@@ -34,7 +35,7 @@ export interface CRDVersion {
   schema: { openAPIV3Schema: JSONSchema };
   subresources: {
     status: Record<string, never>;
-    scale: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+    scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
   };
 }
 
@@ -104,10 +105,25 @@ export function statefulSetCRD(): CustomResourceDefinition {
   return def;
 }
 
+/** WorkloadSpread: v1alpha1 only, a status subresource and no scale subresource. */
+export function workloadSpreadCRD(): CustomResourceDefinition {
+  return crd(WORKLOADSPREAD, [
+    {
+      name: WORKLOADSPREAD_VERSION,
+      served: true,
+      storage: true,
+      additionalPrinterColumns: workloadSpreadPrinterColumns,
+      schema: { openAPIV3Schema: rootSchema('WorkloadSpread spreads the pods of a workload over subsets of nodes, with a bound per subset.', workloadSpreadSpecSchema, workloadSpreadStatusSchema) },
+      subresources: { status: {} },
+    },
+  ]);
+}
+
 /** File name (under impl/crds/) → CRD. */
 export function allCRDs(): Record<string, CustomResourceDefinition> {
   return {
     [`${GROUP}_${CLONESET.plural}.yaml`]: cloneSetCRD(),
     [`${GROUP}_${ADVANCED_STATEFULSET.plural}.yaml`]: statefulSetCRD(),
+    [`${GROUP}_${WORKLOADSPREAD.plural}.yaml`]: workloadSpreadCRD(),
   };
 }

@@ -56,3 +56,17 @@ export const STATEFULSETS_PATH = resourcePath(STATEFULSET_VERSION, ADVANCED_STAT
 /** CRD object names (`<plural>.<group>`). */
 export const CLONESET_CRD_NAME = `${CLONESET.plural}.${GROUP}`;
 export const STATEFULSET_CRD_NAME = `${ADVANCED_STATEFULSET.plural}.${GROUP}`;
+
+export const WORKLOADSPREAD: ResourceNames = {
+  kind: 'WorkloadSpread',
+  listKind: 'WorkloadSpreadList',
+  plural: 'workloadspreads',
+  singular: 'workloadspread',
+  shortNames: ['ws'],
+};
+
+/** WorkloadSpread is served at v1alpha1 only. */
+export const WORKLOADSPREAD_VERSION = V1ALPHA1;
+export const WORKLOADSPREAD_API_VERSION = APPS_V1ALPHA1;
+export const WORKLOADSPREADS_PATH = resourcePath(WORKLOADSPREAD_VERSION, WORKLOADSPREAD.plural);
+export const WORKLOADSPREAD_CRD_NAME = `${WORKLOADSPREAD.plural}.${GROUP}`;

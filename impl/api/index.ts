@@ -26,4 +26,5 @@ export {
 } from './statefulset-validation.ts';
 export { type FieldError, type FieldErrorType, fieldErrors, aggregateMessage, invalidObjectMessage, FieldPath } from './field-errors.ts';
 export { selectorString, labelSelectorAsPredicate, jsonPatchOps } from './validation-common.ts';
-export { cloneSetCRD, statefulSetCRD, allCRDs, type CustomResourceDefinition } from './crd.ts';
+export { cloneSetCRD, statefulSetCRD, workloadSpreadCRD, allCRDs, type CustomResourceDefinition } from './crd.ts';
+export type * from './workloadspread.ts';

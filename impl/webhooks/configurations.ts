@@ -16,6 +16,8 @@ export const PATHS = {
   mutateStatefulSet: '/mutate-apps-kruise-io-statefulset',
   validateStatefulSet: '/validate-apps-kruise-io-statefulset',
   mutatePod: '/mutate-pod',
+  validateWorkloadSpread: '/validate-apps-kruise-io-v1alpha1-workloadspread',
+  validatePod: '/validate-pod',
 } as const;
 
 export const WEBHOOK_NAMES = {
@@ -24,6 +26,8 @@ export const WEBHOOK_NAMES = {
   mutateStatefulSet: 'mstatefulset.kb.io',
   validateStatefulSet: 'vstatefulset.kb.io',
   mutatePod: 'mpod.kb.io',
+  validateWorkloadSpread: 'vworkloadspread.kb.io',
+  validatePod: 'vpod.kb.io',
 } as const;
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -91,6 +95,18 @@ export function validatingConfiguration(o: ConfigurationOptions): V1ValidatingWe
       name: WEBHOOK_NAMES.validateStatefulSet,
       clientConfig: o.clientConfig(PATHS.validateStatefulSet),
       rules: [crdRule('statefulsets', ['v1alpha1', 'v1beta1'])],
+    },
+    { ...common, name: WEBHOOK_NAMES.validateWorkloadSpread, clientConfig: o.clientConfig(PATHS.validateWorkloadSpread), rules: [crdRule('workloadspreads', ['v1alpha1'])] },
+    {
+      ...common,
+      name: WEBHOOK_NAMES.validatePod,
+      clientConfig: o.clientConfig(PATHS.validatePod),
+      failurePolicy: o.podFailurePolicy ?? 'Fail',
+      namespaceSelector: POD_NAMESPACE_SELECTOR,
+      rules: [
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['pods'], scope: 'Namespaced' },
+        { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'], scope: 'Namespaced' },
+      ],
     },
   ];
   return {

@@ -12,6 +12,7 @@ import type { StatefulSet } from '../api/statefulset.ts';
 import { validateStatefulSet } from '../api/statefulset-validation.ts';
 import type { FeatureGates } from '../runtime/feature-gates.ts';
 import { type AdmissionRequest, allow, createJsonPatch, deny, denyInvalid, type JsonPatchOp, type Verdict } from './admission.ts';
+import type { WorkloadSpreadDeps } from './workloadspread/index.ts';
 
 /** Cluster reads the validators need. */
 export interface ClusterReader {
@@ -27,6 +28,8 @@ export type Gates = Pick<FeatureGates, 'enabled'>;
 export interface HandlerDeps {
   gates: Gates;
   cluster: ClusterReader;
+  /** WorkloadSpread admission and pod hooks (impl/webhooks/workloadspread). */
+  workloadSpread?: WorkloadSpreadDeps;
 }
 
 export type Handler = (req: AdmissionRequest, deps: HandlerDeps) => Promise<Verdict>;
@@ -124,4 +127,14 @@ export const mutatePod: Handler = async (req, { gates }) => {
     ? missing.map((g) => ({ op: 'add', path: '/spec/readinessGates/-', value: g }))
     : [{ op: 'add', path: '/spec/readinessGates', value: missing }];
   return allow(ops);
+};
+
+/**
+ * Pod DELETE and pods/eviction CREATE: never denies; WorkloadSpread records the pod in its
+ * subset's deletingPods (dry runs are skipped by the hook).
+ */
+export const validatePod: Handler = async (req, deps) => {
+  const pods = deps.gates.enabled('WorkloadSpread') ? deps.workloadSpread?.pods : undefined;
+  if (pods) await pods.recordDeletion(req);
+  return allow();
 };

@@ -29,8 +29,11 @@ import {
   mutatePod,
   mutateStatefulSet,
   validateCloneSetHandler,
+  validatePod,
   validateStatefulSetHandler,
 } from './handlers.ts';
+import { liveValidationReader, validateWorkloadSpreadHandler, type WorkloadSpreadDeps } from './workloadspread/index.ts';
+import { EMPTY_WHITELIST } from '../controllers/workloadspread/whitelist.ts';
 
 export interface WebhookServerOptions {
   /** Listen address; also the URL host out of cluster (0.0.0.0 / :: are advertised as 127.0.0.1). */
@@ -51,6 +54,8 @@ export interface WebhookServerOptions {
   /** Delete the configurations on close (default: true out of cluster, false with a Service). */
   removeConfigurationsOnClose?: boolean;
   podFailurePolicy?: ConfigurationOptions['podFailurePolicy'];
+  /** WorkloadSpread admission and pod hooks; default: live reads, no custom workloads, no pod hooks. */
+  workloadSpread?: WorkloadSpreadDeps;
 }
 
 export interface WebhookServer {
@@ -66,6 +71,8 @@ const ROUTES: Record<string, Handler> = {
   [PATHS.mutateStatefulSet]: mutateStatefulSet,
   [PATHS.validateStatefulSet]: validateStatefulSetHandler,
   [PATHS.mutatePod]: mutatePod,
+  [PATHS.validatePod]: validatePod,
+  [PATHS.validateWorkloadSpread]: validateWorkloadSpreadHandler,
 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -269,7 +276,11 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     : [];
   const tls = await generateServingCertificate([...serviceHosts, advertised, '127.0.0.1', 'localhost']);
   const caBundle = Buffer.from(tls.caCert).toString('base64');
-  const deps: HandlerDeps = { gates: opts.gates, cluster: kubeClusterReader(opts.kc) };
+  const deps: HandlerDeps = {
+    gates: opts.gates,
+    cluster: kubeClusterReader(opts.kc),
+    workloadSpread: opts.workloadSpread ?? { validation: liveValidationReader(opts.kc, () => EMPTY_WHITELIST) },
+  };
 
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] as string;
