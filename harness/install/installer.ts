@@ -22,6 +22,8 @@ export interface Installer {
   forbiddenLogLines(): string[];
   /** Path of the implementation's log, when the harness captured it. */
   readonly logFile?: string;
+  /** Its Prometheus /metrics URL once installed, when the harness can reach it (read before uninstall). */
+  readonly metricsUrl?: string;
 }
 
 export type InstallerFactory = (d: Descriptor) => Installer;

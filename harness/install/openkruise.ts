@@ -181,6 +181,7 @@ export class OpenKruiseInstaller implements Installer {
   private child: ResultPromise | undefined;
   private kubeconfig: string | undefined;
   logFile: string | undefined;
+  metricsUrl: string | undefined;
   constructor(
     private readonly d: Descriptor,
     private readonly spec: OpenKruiseInstallSpec,
@@ -212,6 +213,7 @@ export class OpenKruiseInstaller implements Installer {
     mkdirSync(certDir, { recursive: true });
     const launch = managerLaunch({ kubeconfig: ctx.kubeconfig, gates: this.d.featureGates, ports, certDir, extraArgs: this.spec.args });
     this.logFile = join(ctx.workdir, `${this.d.name}.log`);
+    this.metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
     ctx.log(`starting kruise-manager: ${binary} ${launch.args.join(' ')} (webhooks on https://127.0.0.1:${ports.webhook}; log: ${this.logFile})`);
     this.child = execa(binary, launch.args, {
       env: { ...process.env, ...launch.env },

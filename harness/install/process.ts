@@ -81,6 +81,7 @@ export function tail(file: string, lines: number): string {
 export class ProcessInstaller implements Installer {
   private child: ResultPromise | undefined;
   logFile: string | undefined;
+  metricsUrl: string | undefined;
   constructor(
     private readonly d: Descriptor,
     private readonly spec: ProcessInstallSpec,
@@ -96,6 +97,7 @@ export class ProcessInstaller implements Installer {
     }
     const argv = this.spec.command.map((a) => expandPlaceholders(a, values));
     const ready = expandPlaceholders(this.spec.ready, values);
+    this.metricsUrl = this.spec.metrics ? expandPlaceholders(this.spec.metrics, values) : undefined;
     this.logFile = join(ctx.workdir, `${this.d.name}.log`);
     ctx.log(`starting ${this.d.name}: ${argv.join(' ')} (log: ${this.logFile})`);
     this.child = execa(argv[0]!, argv.slice(1), {

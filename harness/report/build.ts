@@ -3,6 +3,7 @@
  * the implementation claims and what the substrate can do. Pure: every input is a parameter
  * (the date too), and the output is sorted, so the same run always gives the same report.
  */
+import type { AdmissionLatency } from './admission-latency.ts';
 import type { Capability } from '../clusters/provider.ts';
 import type { Feature } from '../features.ts';
 import { gateTest } from '../run/gating.ts';
@@ -40,6 +41,7 @@ export interface BuildInput {
   selection?: boolean;
   exemptFeatures?: readonly string[];
   artifacts?: Readonly<Record<string, string>>;
+  admissionLatency?: readonly AdmissionLatency[];
 }
 
 const PROFILE_ORDER: readonly Profile[] = ['Core', 'Extended'];
@@ -88,6 +90,7 @@ export function buildReport(input: BuildInput): ConformanceReport {
     notRun,
   };
   if (input.artifacts) report.artifacts = sortedRecord(input.artifacts);
+  if (input.admissionLatency && input.admissionLatency.length > 0) report.admissionLatency = input.admissionLatency.map((a) => ({ ...a }));
   return report;
 }
 

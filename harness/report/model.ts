@@ -3,6 +3,7 @@
  * the feature registry, the implementation's claims and the provider's capabilities; the writers
  * (YAML, JSON, JUnit, Markdown, Allure, HTML matrix) only render it.
  */
+import type { AdmissionLatency } from './admission-latency.ts';
 import type { Capability } from '../clusters/provider.ts';
 
 export const REPORT_API_VERSION = 'conformance.kruise.io/v1alpha1';
@@ -81,4 +82,6 @@ export interface ConformanceReport {
   notRun: { what: string; reason: string }[];
   /** Where the other formats were written, relative to the report directory. */
   artifacts?: Record<string, string>;
+  /** Admission latency per webhook, read from the implementation's own metrics at the end of the run. */
+  admissionLatency?: AdmissionLatency[];
 }

@@ -70,6 +70,9 @@ export const ReportSchema = z.object({
   durations: z.object({ totalMs: Ms, phases: z.record(z.string(), Ms) }),
   notRun: z.array(z.object({ what: z.string(), reason: z.string() })),
   artifacts: z.record(z.string(), z.string()).optional(),
+  admissionLatency: z
+    .array(z.object({ webhook: z.string(), count: z.number().nonnegative(), p50Ms: z.number(), p99Ms: z.number(), meanMs: z.number() }))
+    .optional(),
 });
 
 type Parsed = z.infer<typeof ReportSchema>;

@@ -101,6 +101,19 @@ function notRunSection(r: ConformanceReport): string[] {
   return [...out, ''];
 }
 
+function admissionSection(r: ConformanceReport): string[] {
+  const rows = r.admissionLatency ?? [];
+  if (rows.length === 0) return [];
+  return [
+    '## Admission latency (from the implementation\'s metrics)',
+    '',
+    '| webhook | requests | p50 | p99 | mean |',
+    '|---|---|---|---|---|',
+    ...rows.map((a) => `| \`${md(a.webhook)}\` | ${a.count} | ${a.p50Ms} ms | ${a.p99Ms} ms | ${a.meanMs} ms |`),
+    '',
+  ];
+}
+
 function artifactsSection(r: ConformanceReport): string[] {
   const entries = Object.entries(r.artifacts ?? {});
   if (entries.length === 0) return [];
@@ -114,6 +127,7 @@ export function renderSummary(report: ConformanceReport): string {
     ...featureSection(report),
     ...failureSection(report.tests),
     ...notRunSection(report),
+    ...admissionSection(report),
     ...artifactsSection(report),
   ].join('\n');
 }

@@ -20,6 +20,11 @@ const ProcessInstall = z.object({
   env: z.record(z.string(), z.string()).default({}),
   /** URL that answers 2xx once the implementation is ready (placeholders as above). */
   ready: z.string(),
+  /**
+   * Its Prometheus /metrics URL (placeholders as above): read at the end of the run for the admission
+   * latency (controller-runtime's controller_runtime_webhook_latency_seconds) in the report.
+   */
+  metrics: z.string().optional(),
   /** Log lines that mean the implementation crashed or leaked a rejection: the run fails on them. */
   forbiddenLog: z.array(z.string()).default(['"level":"fatal"', 'UnhandledPromiseRejection', 'panic:']),
 });

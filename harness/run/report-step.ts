@@ -5,6 +5,7 @@
 import { relative } from 'node:path';
 import type { Capability } from '../clusters/provider.ts';
 import { FEATURES } from '../features.ts';
+import type { AdmissionLatency } from '../report/admission-latency.ts';
 import { buildReport, exitCodeFor } from '../report/build.ts';
 import type { ConformanceReport } from '../report/model.ts';
 import { writeAllReports } from '../report/write-all.ts';
@@ -22,6 +23,7 @@ export interface ReportInputs {
   phaseMs: Record<string, number>;
   forbiddenLogLines: string[];
   implementationLog?: string;
+  admissionLatency?: AdmissionLatency[];
 }
 
 /** Whether the run chose a subset of the tests (--features, --run, --skip). */
@@ -56,6 +58,7 @@ export async function writeReports(dir: string, inputs: ReportInputs, log: (line
     onlyFeatures: inputs.options.onlyFeatures,
     selection: selected(inputs.options),
     exemptFeatures: inputs.options.exemptFeatures,
+    ...(inputs.admissionLatency ? { admissionLatency: inputs.admissionLatency } : {}),
   });
   const { report: written, paths, errors } = await writeAllReports(report, dir);
   log(`\n${profileTable(written)}\n`);

@@ -22,6 +22,8 @@ import { type ReportInputs, writeReports } from './report-step.ts';
 import type { RunEnv } from './run-env.ts';
 import { resolveTimeouts } from './timeouts.ts';
 import { listPhase, runPhase } from './vitest-phase.ts';
+import { readAdmissionLatency } from './admission-step.ts';
+import type { AdmissionLatency } from '../report/admission-latency.ts';
 
 export interface RunResult {
   exitCode: number;
@@ -79,6 +81,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
   let failed = false;
   let fatal: Error | undefined;
   let forbidden: string[] = [];
+  let admission: AdmissionLatency[] | undefined;
   try {
     log(`provider ${options.provider}: bringing up cluster ${options.clusterName}`);
     up = await timed('providerUp', () => provider.up(abort.signal));
@@ -146,6 +149,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     if (installer) {
+      admission = await readAdmissionLatency(installer, reportDir, log);
       await timed('uninstall', () => installer!.uninstall()).catch((e: unknown) => log(`uninstall failed: ${(e as Error).message}`));
       forbidden = installer.forbiddenLogLines();
     }
@@ -168,6 +172,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     phaseMs: { ...phaseMs, total: Math.round(performance.now() - t0) },
     forbiddenLogLines: forbidden,
     implementationLog: installer?.logFile,
+    ...(admission ? { admissionLatency: admission } : {}),
   };
   const exitCode = await writeReports(reportDir, inputs, log);
   if (fatal) log(`\nrun failed: ${fatal.message}`);

@@ -120,6 +120,7 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
         kc,
         gates,
         logger: logger.child('webhook'),
+        observe: mgr.metrics.admissionObserver(),
         ...(flags.webhookServiceName ? { service: { name: flags.webhookServiceName, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
       });
       const port = webhooks.port;

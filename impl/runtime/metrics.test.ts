@@ -33,3 +33,19 @@ describe('Prometheus text format', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 });
+
+describe('admission metrics', () => {
+  it('records latency per webhook path and requests per status code, as controller-runtime names them', () => {
+    const m = new Metrics();
+    const observe = m.admissionObserver();
+    observe('/mutate-pod', 200, 0.003);
+    observe('/mutate-pod', 200, 0.2);
+    observe('/validate-cloneset', 400, 0.0004);
+    const text = m.render();
+    expect(text).toContain('controller_runtime_webhook_latency_seconds_bucket{webhook="/mutate-pod",le="0.0025"} 0');
+    expect(text).toContain('controller_runtime_webhook_latency_seconds_bucket{webhook="/mutate-pod",le="0.005"} 1');
+    expect(text).toContain('controller_runtime_webhook_latency_seconds_bucket{webhook="/mutate-pod",le="+Inf"} 2');
+    expect(text).toContain('controller_runtime_webhook_latency_seconds_count{webhook="/validate-cloneset"} 1');
+    expect(text).toContain('controller_runtime_webhook_requests_total{webhook="/validate-cloneset",code="400"} 1');
+  });
+});

@@ -80,6 +80,7 @@ export class Gauge implements Metric {
 }
 
 export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+export const WEBHOOK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export class Histogram implements Metric {
   private readonly _values = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>();
@@ -133,6 +134,9 @@ export class Registry {
   }
 }
 
+/** Called once per admission request: its path, the HTTP status answered, and the time it took. */
+export type AdmissionObserver = (webhook: string, code: number, seconds: number) => void;
+
 /** Metrics holds the controller and workqueue series every Manager exposes. */
 export class Metrics {
   readonly registry = new Registry();
@@ -160,6 +164,13 @@ export class Metrics {
   readonly queueLatency = this.registry.register(
     new Histogram('workqueue_queue_duration_seconds', 'How long in seconds an item stays in workqueue before being requested.', ['name']),
   );
+  /** Admission latency per webhook path, as controller-runtime names it (finer buckets: most calls take ms). */
+  readonly webhookLatency = this.registry.register(
+    new Histogram('controller_runtime_webhook_latency_seconds', 'Histogram of the latency of processing admission requests.', ['webhook'], WEBHOOK_BUCKETS),
+  );
+  readonly webhookRequests = this.registry.register(
+    new Counter('controller_runtime_webhook_requests_total', 'Total number of admission requests by HTTP status code.', ['webhook', 'code']),
+  );
   readonly leaderElection = this.registry.register(
     new Gauge('leader_election_master_status', 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.', ['name']),
   );
@@ -172,6 +183,14 @@ export class Metrics {
       retry: (name) => this.queueRetries.inc({ name }),
       workDuration: (name, s) => this.queueWorkDuration.observe({ name }, s),
       queueLatency: (name, s) => this.queueLatency.observe({ name }, s),
+    };
+  }
+
+  /** admissionObserver adapts this registry to the webhook server's per-request sink. */
+  admissionObserver(): AdmissionObserver {
+    return (webhook, code, seconds) => {
+      this.webhookLatency.observe({ webhook }, seconds);
+      this.webhookRequests.inc({ webhook, code: String(code) });
     };
   }
 

@@ -54,6 +54,8 @@ export interface WebhookServerOptions {
   /** Delete the configurations on close (default: true out of cluster, false with a Service). */
   removeConfigurationsOnClose?: boolean;
   podFailurePolicy?: ConfigurationOptions['podFailurePolicy'];
+  /** Told of every admission request (path, HTTP status, seconds): the manager's latency metrics. */
+  observe?: (path: string, code: number, seconds: number) => void;
   /** WorkloadSpread admission and pod hooks; default: live reads, no custom workloads, no pod hooks. */
   workloadSpread?: WorkloadSpreadDeps;
 }
@@ -292,15 +294,19 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       res.writeHead(405, { 'content-type': 'text/plain' }).end('method not allowed');
       return;
     }
+    const started = performance.now();
+    const observed = (code: number) => opts.observe?.(path, code, (performance.now() - started) / 1000);
     readBody(req)
       .then((body) => serveAdmission(path, body, deps, logger))
       .then((out) => {
         if (out.review) res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.review));
         else res.writeHead(out.status, { 'content-type': 'text/plain' }).end(out.error ?? '');
+        observed(out.status);
       })
       .catch((err: unknown) => {
         logger.error('webhook request failed', { path, err });
         if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end((err as Error).message);
+        observed(400);
       });
   });
   // The apiserver (a Go client) keeps idle connections for 90 s and reuses them; Node's default
