@@ -1,3 +1,4 @@
+import { ProviderError } from '../clusters/provider.ts';
 import type { Descriptor } from '../run/descriptor.ts';
 import { HelmInstaller } from './helm.ts';
 import type { Installer } from './installer.ts';
@@ -18,4 +19,17 @@ export function installerFor(d: Descriptor): Installer {
     case 'preinstalled':
       return { install: async () => {}, uninstall: async () => {}, forbiddenLogLines: () => [] };
   }
+}
+
+/**
+ * Refuses, before any cluster comes up, an install the provider cannot host: a Helm chart or
+ * manifests run the implementation as pods, and the local provider's kwok nodes run no containers.
+ */
+export function assertInstallableOn(d: Descriptor, provider: string): void {
+  if (provider !== 'local' || (d.install.type !== 'helm' && d.install.type !== 'manifests')) return;
+  const what = d.install.type === 'helm' ? 'a Helm chart' : 'manifests';
+  throw new ProviderError(
+    `implementation ${d.name} is installed from ${what}, so its controllers run as pods, and the local provider's simulated nodes run no containers (nor load images)`,
+    'run it with --provider kind (or existing), or use a descriptor that runs the implementation out of cluster (e.g. --impl reference)',
+  );
 }

@@ -10,7 +10,7 @@ import { InterruptedError } from '../clusters/provider.ts';
 import { createProvider } from '../clusters/registry.ts';
 import '../clusters/providers.ts';
 import { type ClusterConfiguration, applyClusterConfiguration } from '../install/configuration.ts';
-import { installerFor } from '../install/index.ts';
+import { assertInstallableOn, installerFor } from '../install/index.ts';
 import type { Installer } from '../install/installer.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
 import { freePort } from '../util/ports.ts';
@@ -34,6 +34,7 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{
 
 export async function run(options: Options, log: (line: string) => void = (l) => console.error(l)): Promise<RunResult> {
   const descriptor = loadDescriptor(options.impl);
+  assertInstallableOn(descriptor, options.provider);
   const reportDir = resolve(options.reportDir ?? join(REPO_ROOT, 'reports', `${descriptor.name}-${stamp()}`));
   mkdirSync(reportDir, { recursive: true });
   const timeouts = resolveTimeouts(options.timeouts, options.timeoutMultiplier);

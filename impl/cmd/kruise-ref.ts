@@ -24,6 +24,8 @@ export interface ManagerFlags {
   webhookPort: number;
   webhookServiceName?: string;
   webhookServiceNamespace?: string;
+  webhookCertSecret?: string;
+  webhookConfigurations: 'manage' | 'patch-ca';
   metricsHost: string;
   metricsPort: number;
   healthHost: string;
@@ -122,6 +124,8 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
         logger: logger.child('webhook'),
         observe: mgr.metrics.admissionObserver(),
         ...(flags.webhookServiceName ? { service: { name: flags.webhookServiceName, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
+        ...(flags.webhookCertSecret ? { certificateSecret: { name: flags.webhookCertSecret, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
+        configurations: flags.webhookConfigurations,
       });
       const port = webhooks.port;
       mgr.addReadyCheck('webhook', () => portAccepts(flags.webhookHost === '0.0.0.0' || flags.webhookHost === '::' ? '127.0.0.1' : flags.webhookHost, port));
@@ -191,6 +195,12 @@ export function buildProgram(logger: () => Logger, exit: (code: number) => void)
     .option('--webhook-port <port>', 'webhook server port', int('--webhook-port', 0), 9876)
     .option('--webhook-service-name <name>', 'in cluster: register webhooks against this Service instead of a URL')
     .option('--webhook-service-namespace <ns>', 'namespace of --webhook-service-name (default: --leader-election-namespace)')
+    .option('--webhook-cert-secret <name>', 'in cluster: share the CA and serving certificate through this Secret (namespace as --webhook-service-namespace), filled by the first replica')
+    .addOption(
+      new Option('--webhook-configurations <mode>', 'manage: create/replace the webhook configurations; patch-ca: they are installed (chart), only write caBundle')
+        .choices(['manage', 'patch-ca'])
+        .default('manage'),
+    )
     .option('--metrics-host <host>', 'metrics bind address', '0.0.0.0')
     .option('--metrics-port <port>', 'Prometheus /metrics port', int('--metrics-port', 0), 8080)
     .option('--health-host <host>', 'health probe bind address', '0.0.0.0')

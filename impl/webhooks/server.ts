@@ -20,6 +20,7 @@ import type { FeatureGates } from '../runtime/feature-gates.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { type AdmissionReview, deny, toResponse, type Verdict } from './admission.ts';
 import { generateServingCertificate } from './certs.ts';
+import { kubeSecretPort, patchCaBundle, sharedServingCertificate } from './in-cluster.ts';
 import { type ConfigurationOptions, mutatingConfiguration, PATHS, validatingConfiguration, WEBHOOK_NAMES } from './configurations.ts';
 import {
   type ClusterReader,
@@ -45,8 +46,18 @@ export interface WebhookServerOptions {
   logger: Logger;
   /** In cluster: configurations reference this Service instead of a URL. */
   service?: { name: string; namespace: string; port?: number };
-  /** Wait until the apiserver calls the webhooks (default true). */
+  /**
+   * Wait until the apiserver calls the webhooks (default: true out of cluster, false with a
+   * Service: a Service routes only to ready pods, so the first replica could never see it).
+   */
   waitUntilServed?: boolean;
+  /** In cluster: keep the CA and serving certificate in this Secret, shared by every replica. */
+  certificateSecret?: { name: string; namespace: string };
+  /**
+   * `manage` (default): create or replace the configurations. `patch-ca`: they were installed
+   * (by the chart); only write the CA into our webhooks' caBundle.
+   */
+  configurations?: 'manage' | 'patch-ca';
   /** Give up waiting after this long (default 60 s). */
   readyTimeoutMs?: number;
   /** Namespace of the dry-run probe (default "default"). */
@@ -276,7 +287,13 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const serviceHosts = opts.service
     ? [`${opts.service.name}.${opts.service.namespace}.svc`, `${opts.service.name}.${opts.service.namespace}.svc.cluster.local`, `${opts.service.name}.${opts.service.namespace}`]
     : [];
-  const tls = await generateServingCertificate([...serviceHosts, advertised, '127.0.0.1', 'localhost']);
+  const hosts = [...serviceHosts, advertised, '127.0.0.1', 'localhost'];
+  const tls = opts.certificateSecret
+    ? await sharedServingCertificate(kubeSecretPort(opts.kc.makeApiClient(CoreV1Api), opts.certificateSecret.namespace, opts.certificateSecret.name), hosts)
+    : await generateServingCertificate(hosts);
+  if (opts.certificateSecret) {
+    logger.info('webhook certificate', { secret: `${opts.certificateSecret.namespace}/${opts.certificateSecret.name}`, source: (tls as { source?: string }).source });
+  }
   const caBundle = Buffer.from(tls.caCert).toString('base64');
   const deps: HandlerDeps = {
     gates: opts.gates,
@@ -334,7 +351,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       : { caBundle, url: `https://${urlHost(advertised)}:${port}${path}` };
   const configOptions: ConfigurationOptions = { clientConfig, ...(opts.podFailurePolicy ? { podFailurePolicy: opts.podFailurePolicy } : {}) };
   const admission = opts.kc.makeApiClient(AdmissionregistrationV1Api);
-  const removeOnClose = opts.removeConfigurationsOnClose ?? !opts.service;
+  const removeOnClose = opts.configurations === 'patch-ca' ? false : (opts.removeConfigurationsOnClose ?? !opts.service);
   const removeConfigurations = async () => {
     for (const del of [
       () => admission.deleteMutatingWebhookConfiguration({ name: mutatingConfiguration(configOptions).metadata?.name as string }),
@@ -349,10 +366,29 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   };
 
   try {
-    await upsertMutating(admission, mutatingConfiguration(configOptions));
-    await upsertValidating(admission, validatingConfiguration(configOptions));
-    logger.info('webhook configurations registered', { port, ...(opts.service ? { service: `${opts.service.namespace}/${opts.service.name}` } : { url: `https://${urlHost(advertised)}:${port}` }) });
-    if (opts.waitUntilServed ?? true) await waitUntilServed(opts.kc, opts.probeNamespace ?? 'default', opts.readyTimeoutMs ?? 60_000, logger);
+    if (opts.configurations === 'patch-ca') {
+      const mutating = mutatingConfiguration(configOptions);
+      const validating = validatingConfiguration(configOptions);
+      const own = (c: { webhooks?: Array<{ name: string }> }) => (c.webhooks ?? []).map((w) => w.name);
+      const m = await patchCaBundle(
+        { read: (name) => admission.readMutatingWebhookConfiguration({ name }), replace: async (name, body) => void (await admission.replaceMutatingWebhookConfiguration({ name, body })) },
+        mutating.metadata?.name as string,
+        own(mutating),
+        caBundle,
+      );
+      const v = await patchCaBundle(
+        { read: (name) => admission.readValidatingWebhookConfiguration({ name }), replace: async (name, body) => void (await admission.replaceValidatingWebhookConfiguration({ name, body })) },
+        validating.metadata?.name as string,
+        own(validating),
+        caBundle,
+      );
+      logger.info('caBundle of the installed webhook configurations is current', { port, patchedWebhooks: m + v });
+    } else {
+      await upsertMutating(admission, mutatingConfiguration(configOptions));
+      await upsertValidating(admission, validatingConfiguration(configOptions));
+      logger.info('webhook configurations registered', { port, ...(opts.service ? { service: `${opts.service.namespace}/${opts.service.name}` } : { url: `https://${urlHost(advertised)}:${port}` }) });
+    }
+    if (opts.waitUntilServed ?? !opts.service) await waitUntilServed(opts.kc, opts.probeNamespace ?? 'default', opts.readyTimeoutMs ?? 60_000, logger);
   } catch (err) {
     if (removeOnClose) await removeConfigurations();
     await closeServer();
