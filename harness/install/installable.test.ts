@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../clusters/provider.ts';
 import { loadDescriptor } from '../run/descriptor.ts';
+import { workloadSpreadWhiteList } from './configuration.ts';
 import { assertInstallableOn } from './index.ts';
 
 describe('assertInstallableOn', () => {
@@ -38,6 +39,8 @@ describe('impls/reference-helm.yaml', () => {
     if (helm.install.type === 'helm') {
       expect(helm.install.images).toEqual(['localhost/kruise-ref:0.1.0']);
       expect(helm.install.chart).toBe('./impl/chart');
+      const values = helm.install.values as { workloadSpread?: { customWorkloadWhiteList?: unknown } };
+      expect(values.workloadSpread?.customWorkloadWhiteList, 'the chart gets the whitelist reference.yaml configures').toEqual(JSON.parse(workloadSpreadWhiteList(ref.configuration.workloadSpreadCustomWorkloads)));
     }
   });
 });

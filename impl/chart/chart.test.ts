@@ -184,7 +184,7 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
     expect(role.rules).toContainEqual({ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [arg('--leader-election-id')], verbs: ['get', 'update', 'patch'] });
   });
 
-  it('the webhook configurations are the ones the manager registers, against the chart Service, without caBundle, the pod webhook skipping the release namespace', async () => {
+  it('the webhook configurations are the ones the manager registers, against the chart Service, without caBundle, the pod webhooks skipping the release namespace', async () => {
     expect(chartWebhooksUpToDate(), 'templates/webhook-configurations.yaml is stale; run: npx tsx impl/webhooks/chart-template.ts').toBe(true);
     const objs = await render({ webhookConfiguration: { timeoutSeconds: 7, podFailurePolicy: 'Ignore' } });
     const opts = {
@@ -194,13 +194,13 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
     };
     const strip = (o: Obj) => ({ ...o, metadata: { name: o.metadata.name } });
     const expectedMutating = structuredClone(mutatingConfiguration(opts));
-    for (const w of expectedMutating.webhooks ?? []) {
+    const expectedValidating = structuredClone(validatingConfiguration(opts));
+    for (const w of [...(expectedMutating.webhooks ?? []), ...(expectedValidating.webhooks ?? [])]) {
       const e = w.namespaceSelector?.matchExpressions?.find((x) => x.key === 'kubernetes.io/metadata.name');
       if (e) e.values = [...(e.values ?? []), NS];
     }
     const mutating = find(objs, 'MutatingWebhookConfiguration', expectedMutating.metadata!.name!);
     expect(strip(mutating)).toEqual(strip(expectedMutating as unknown as Obj));
-    const expectedValidating = validatingConfiguration(opts);
     expect(strip(find(objs, 'ValidatingWebhookConfiguration', expectedValidating.metadata!.name!))).toEqual(strip(expectedValidating as unknown as Obj));
     const role = find(objs, 'ClusterRole', 'kruise-ref-manager') as Obj & { rules: Rule[] };
     expect(role.rules).toContainEqual({ apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: [expectedMutating.metadata!.name!], verbs: ['get', 'update', 'patch'] });

@@ -3,8 +3,8 @@
 // two cannot drift: names, paths, rules and selectors come from one place. The template differs
 // only where a chart must: the clientConfig names the chart's Service (no caBundle: the manager
 // writes it at start, --webhook-configurations=patch-ca), timeouts and the pod webhook's failure
-// policy are values, and the pod webhook also skips the release namespace, so the manager's own
-// pods (and the pre-delete hook's) never wait for a webhook that is not up yet.
+// policy are values, and the pod webhooks also skip the release namespace, so the manager's own
+// pods (and the pre-delete hook's) are never created or deleted through a webhook that is not up.
 //   npx tsx impl/webhooks/chart-template.ts           regenerate
 //   npx tsx impl/webhooks/chart-template.ts --check   exit 1 when the checked-in template differs
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,15 +29,17 @@ export function renderChartWebhooks(): string {
     podFailurePolicy: POD_POLICY as 'Fail',
     timeoutSeconds: TIMEOUT,
   };
-  // A copy: the configurations share POD_NAMESPACE_SELECTOR, which must stay as it is.
-  const mutating = structuredClone(mutatingConfiguration(opts));
+  // Copies: the configurations share POD_NAMESPACE_SELECTOR, which must stay as it is.
+  const configurations = [structuredClone(mutatingConfiguration(opts)), structuredClone(validatingConfiguration(opts))];
   const kubeSystem = POD_NAMESPACE_SELECTOR.matchExpressions[0]!;
-  for (const w of mutating.webhooks ?? []) {
-    for (const e of w.namespaceSelector?.matchExpressions ?? []) {
-      if (e.key === kubeSystem.key && e.operator === 'NotIn') e.values = [...(e.values ?? []), NS];
+  for (const c of configurations) {
+    for (const w of c.webhooks ?? []) {
+      for (const e of w.namespaceSelector?.matchExpressions ?? []) {
+        if (e.key === kubeSystem.key && e.operator === 'NotIn') e.values = [...(e.values ?? []), NS];
+      }
     }
   }
-  const docs = [mutating, validatingConfiguration(opts)].map((c) => {
+  const docs = configurations.map((c) => {
     const labels = c.metadata?.labels ?? {};
     return stringify({ ...c, metadata: { ...c.metadata, labels: { ...labels, '__CHART_LABELS__': '' } } }, { lineWidth: 0, aliasDuplicateObjects: false });
   });

@@ -80,6 +80,13 @@ describe('sharedServingCertificate', () => {
     expect(secret.data?.[CA_CERT_KEY]).toBe(got.caCert);
   });
 
+  it('reuses a stored certificate for an IP host (out of cluster, the URL is an address)', async () => {
+    const secret = new FakeSecret({});
+    const first = await sharedServingCertificate(secret, ['127.0.0.1']);
+    expect((await sharedServingCertificate(secret, ['127.0.0.1'])).caCert).toBe(first.caCert);
+    expect(secret.writes).toBe(1);
+  });
+
   it('replaces a certificate whose CA does not sign it', async () => {
     const a = await generateServingCertificate(HOSTS);
     const b = await generateServingCertificate(HOSTS);

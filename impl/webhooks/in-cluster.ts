@@ -4,6 +4,7 @@
 // only writes the CA into the caBundle of the chart's webhooks. Out of cluster neither is needed:
 // one process generates a throwaway CA and registers its own configurations (server.ts).
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { AdmissionregistrationV1WebhookClientConfig, CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { generateServingCertificate, type ServingCertificate } from './certs.ts';
 
@@ -30,7 +31,7 @@ function usable(data: Record<string, string>, host: string | undefined): Serving
     const x = new X509Certificate(cert);
     const ca = new X509Certificate(caCert);
     if (!x.checkIssued(ca) || !x.verify(ca.publicKey)) return undefined;
-    if (host && !x.checkHost(host)) return undefined;
+    if (host && !(isIP(host) ? x.checkIP(host) : x.checkHost(host))) return undefined;
     if (new Date(x.validTo).getTime() < Date.now() + 24 * 3600 * 1000) return undefined;
   } catch {
     return undefined;
