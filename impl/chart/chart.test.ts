@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/clusters/provider.ts';
 import { toolPath } from '../../harness/tools/resolve.ts';
@@ -214,5 +215,14 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
     expect(JSON.parse(cm.data.WorkloadSpread_Watch_Custom_Workload_WhiteList ?? 'null')).toEqual(whitelist);
     const empty = find(await render(), 'ConfigMap', 'kruise-configuration') as Obj & { data: Record<string, string> };
     expect(empty.data).toEqual({});
+  });
+
+  it("renders with impls/reference-helm.yaml's values: the whitelist in the ConfigMap, the extra rule for its kind in the manager's ClusterRole", async () => {
+    const descriptor = parse(readFileSync(fileURLToPath(new URL('../../impls/reference-helm.yaml', import.meta.url)), 'utf8')) as { install: { values: Record<string, unknown> } };
+    const objs = await render(descriptor.install.values);
+    const cm = find(objs, 'ConfigMap', 'kruise-configuration') as Obj & { data: Record<string, string> };
+    expect(JSON.parse(cm.data.WorkloadSpread_Watch_Custom_Workload_WhiteList ?? '{}')).toMatchObject({ workloads: [{ Kind: 'TFJob' }] });
+    const role = find(objs, 'ClusterRole', 'kruise-ref-manager') as Obj & { rules: Rule[] };
+    expect(role.rules).toContainEqual({ apiGroups: ['conformance.kruise-conformance.io'], resources: ['tfjobs'], verbs: ['get', 'list', 'watch'] });
   });
 });
