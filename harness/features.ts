@@ -118,6 +118,7 @@ export const FEATURES: readonly Feature[] = [
     { id: 'PodProbeMarker.Validation', profile: 'Core', title: 'invalid PodProbeMarkers are rejected with the field named', since: '1.3', source: 'spec §6.1' },
     { id: 'PodProbeMarker.NodeProbes', profile: 'Extended', title: 'probes run by the node agent mark pods with conditions, labels and annotations', since: '1.3', source: 'spec §6.2', needs: ['RealKubelet'] },
     { id: 'PodProbeMarker.NodeAgentProtocol', profile: 'Extended', title: "node-agent protocol: matched pods' probes written to their node's NodePodProbe, its status turned into pod conditions and marks", since: '1.3', source: 'spec §6.2', needs: ['SimulatedNodes'] },
+    { id: 'PodProbeMarker.NodePodProbeLifecycle', profile: 'Extended', title: 'NodePodProbes follow nodes, pods and PodProbeMarkers: one per node, entries added on scale-up and removed on scale-down, probe updates propagated, several markers per pod, all removed with the markers', since: '1.3', source: 'spec §6.2; OpenKruise e2e "pod probe marker exec test"', needs: ['SimulatedNodes'] },
     { id: 'PodProbeMarker.Serverless', profile: 'Extended', title: 'serverless protocol: probes written to pod annotations, conditions turned into marks', since: '1.8', source: 'spec §6.3; seed "OpenKruise 1.8"', gates: ['EnablePodProbeMarkerOnServerless'], needs: ['SimulatedNodes'] },
   ]),
   ...area('DeletionProtection', [

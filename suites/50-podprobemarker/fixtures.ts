@@ -20,6 +20,8 @@ export const PROBE_ANNOTATION = 'kruise.io/podprobe';
 export const PPM_LIST_ANNOTATION = 'kruise.io/podprobemarker-list';
 
 const TAINT = { key: 'kruise-conformance.io/ppm-node', value: 'reserved', effect: 'NoSchedule' } as const;
+/** What lets a pod land on a node added by `addNode`. */
+export const nodeTolerations = [{ key: TAINT.key, operator: 'Exists' }];
 
 export interface ContainerProbe {
   name: string;
@@ -96,7 +98,7 @@ export function pinnedPod(name: string, labels: Record<string, string>, node: st
     metadata: { name, labels },
     spec: {
       nodeName: node,
-      tolerations: [{ key: TAINT.key, operator: 'Exists' }],
+      tolerations: nodeTolerations,
       containers: [{ name: 'main', image: IMAGE_V1 }],
       terminationGracePeriodSeconds: 1,
       ...spec,

@@ -13,6 +13,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Obj, POD, PODPROBEMARKER, createObject, waitForOne } from '../lib/api.ts';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { kube, timeouts } from '../lib/context.ts';
 import { IMAGE_V1 } from '../lib/workloads.ts';
@@ -157,5 +158,44 @@ describeFeature('PodProbeMarker.Serverless', 'probes for serverless pods travel 
       'the Failed marks: label game.kruise.io/healthy=false, annotation game.kruise.io/last-bad=yes',
     );
     expect(failed!.metadata!.annotations?.['game.kruise.io/last-good'], `the Succeeded annotation stays: ${renderMarks([HEALTHY, READY])([failed as V1Pod & Obj])}`).toBe('yes');
+  });
+
+  // A marker created after its pod: the pod is never annotated, but it is marked from its conditions.
+  const LATE = 'game.kruise.io/late';
+  const lateMarker = marker('late', 'late', [
+    { name: 'late', containerName: 'main', probe: exec('late'), podConditionType: LATE, markerPolicy: [{ state: 'Succeeded', labels: { 'game.kruise.io/late': 'true' }, annotations: { 'game.kruise.io/late-seen': 'yes' } }] },
+  ]);
+
+  it('annotates pods only at creation: a pod that existed before the PodProbeMarker is not annotated when it is updated, a pod created after is', async () => {
+    await runPod(ns.name, pinnedPod('early-0', { app: 'late' }, NODE));
+    // Reported before the marker exists; the next test shows it is acted on once the marker comes.
+    await reportCondition(ns.name, 'early-0', LATE, 'True');
+    await createObject(PODPROBEMARKER, ns.name, lateMarker);
+    await waitForOne<Obj & { status?: { observedGeneration?: number } }>(PODPROBEMARKER, ns.name, 'late', (o) => o?.status?.observedGeneration === o?.metadata.generation, {
+      timeoutMs: timeouts().statusSync,
+      describe: 'PodProbeMarker late observed (status.observedGeneration = generation)',
+      namespace: ns.name,
+    });
+    const updated = await kube().core.patchNamespacedPod(
+      { name: 'early-0', namespace: ns.name, body: { metadata: { labels: { touched: 'true' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const annotations = updated.metadata?.annotations ?? {};
+    expect({ probes: annotations[PROBE_ANNOTATION], list: annotations[PPM_LIST_ANNOTATION] }, 'annotations of early-0 after an update').toEqual({ probes: undefined, list: undefined });
+
+    const later = await create(pinnedPod('late-0', { app: 'late' }, NODE));
+    expect(summary(annotated(later)), `${PROBE_ANNOTATION} of late-0, created after the marker`).toEqual(['main/late game.kruise.io/late late']);
+    expect(later.metadata?.annotations?.[PPM_LIST_ANNOTATION], PPM_LIST_ANNOTATION).toBe('late');
+  });
+
+  it('marks a pod from a condition reported before its PodProbeMarker was created, though the pod carries no probe annotation', async () => {
+    const marked = await waitForOne<V1Pod & Obj>(
+      POD,
+      ns.name,
+      'early-0',
+      (p) => p?.metadata?.labels?.['game.kruise.io/late'] === 'true' && p.metadata.annotations?.['game.kruise.io/late-seen'] === 'yes',
+      { timeoutMs: timeouts().statusSync, describe: `the Succeeded marks of ${LATE}=True on early-0: label game.kruise.io/late=true, annotation game.kruise.io/late-seen=yes`, namespace: ns.name, render: renderMarks([LATE]) },
+    );
+    expect(marked!.metadata!.annotations?.[PROBE_ANNOTATION], 'still no probe annotation').toBeUndefined();
   });
 });
