@@ -14,6 +14,7 @@ import { namedControllers } from '../controllers/index.ts';
 import { createLogger, FeatureGateError, FeatureGates, installFatalHandlers, isLogLevel, Manager, type Logger, type LogLevel } from '../runtime/index.ts';
 import { describeResult, kubeHookApi, runHookCheck } from './helm-hook.ts';
 import { portAccepts, startWebhooks, type WebhookHandle } from './webhooks.ts';
+import { loadWhitelist, workloadSpreadDeps } from './workloadspread.ts';
 
 export interface ManagerFlags {
   kubeconfig?: string;
@@ -40,6 +41,8 @@ export interface ManagerFlags {
   /** Comma-separated short names (see impl/controllers/index.ts), or '*' for all. */
   controllers: string;
   logLevel: LogLevel;
+  /** Namespace of ConfigMap kruise-configuration (the WorkloadSpread custom-workload whitelist). */
+  kruiseNamespace: string;
 }
 
 /** selectControllers resolves --controllers; an unknown name is an error that lists the known ones. */
@@ -97,6 +100,7 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
         }
       : false,
   });
+  const whitelist = await loadWhitelist(mgr.core, flags.kruiseNamespace, log);
   for (const c of selectControllers(flags.controllers)) mgr.add(c.factory);
 
   let webhooks: WebhookHandle | undefined;
@@ -123,6 +127,7 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
         gates,
         logger: logger.child('webhook'),
         observe: mgr.metrics.admissionObserver(),
+        workloadSpread: workloadSpreadDeps(kc, (p) => mgr.informer(p), whitelist, logger.child('webhook')),
         ...(flags.webhookServiceName ? { service: { name: flags.webhookServiceName, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
         ...(flags.webhookCertSecret ? { certificateSecret: { name: flags.webhookCertSecret, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
         configurations: flags.webhookConfigurations,
@@ -212,6 +217,7 @@ export function buildProgram(logger: () => Logger, exit: (code: number) => void)
     .option('--renew-deadline-seconds <n>', 'how long the leader retries renewing before giving up', int('--renew-deadline-seconds', 1), 10)
     .option('--retry-period-seconds <n>', 'interval between Lease attempts', int('--retry-period-seconds', 1), 2)
     .option('--concurrency <n>', 'workers per controller', int('--concurrency', 1), 3)
+    .option('--kruise-namespace <ns>', 'namespace of ConfigMap kruise-configuration (WorkloadSpread custom-workload whitelist), read at startup', 'kruise-system')
     .option(
       '--controllers <names>',
       `controllers to run, comma-separated (${namedControllers.map((c) => c.name).join(', ')}) or * for all`,

@@ -4,6 +4,7 @@ import type { ControllerFactory } from '../runtime/index.ts';
 import { cloneSetController } from './cloneset/controller.ts';
 import { podReadinessControllerFactory } from './podreadiness/controller.ts';
 import { statefulSetController } from './statefulset/controller.ts';
+import { workloadSpreadController } from './workloadspread/controller.ts';
 
 export interface NamedControllerFactory {
   readonly name: string;
@@ -14,6 +15,7 @@ export const namedControllers: readonly NamedControllerFactory[] = [
   { name: 'cloneset', factory: cloneSetController },
   { name: 'statefulset', factory: statefulSetController },
   { name: 'podreadiness', factory: podReadinessControllerFactory },
+  { name: 'workloadspread', factory: workloadSpreadController },
 ];
 
 export const controllers: readonly ControllerFactory[] = namedControllers.map((c) => c.factory);

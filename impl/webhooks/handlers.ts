@@ -111,10 +111,14 @@ function groupOf(apiVersion: string | undefined): string {
  * (every pod with gate KruisePodReadinessGate); CloneSet pods also get InPlaceUpdateReady (the
  * CloneSet controller adds it too; doing it here keeps pods created by any CloneSet implementation consistent).
  */
-export const mutatePod: Handler = async (req, { gates }) => {
+export const mutatePod: Handler = async (req, { gates, workloadSpread }) => {
   if (req.operation !== 'CREATE' || req.subResource) return allow();
-  const pod = decode<V1Pod>(req, 'object');
-  if (!pod) return deny(400, 'request has no Pod object');
+  const original = decode<V1Pod>(req, 'object');
+  if (!original) return deny(400, 'request has no Pod object');
+  // WorkloadSpread injection (impl/webhooks/workloadspread) first; the ops below apply on top of it.
+  const spread = gates.enabled('WorkloadSpread') ? await workloadSpread?.pods?.mutateCreate(req, original) : undefined;
+  const pod = spread ?? original;
+  const spreadOps = spread ? createJsonPatch(original, spread) : [];
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
   const kruiseOwned = owner !== undefined && groupOf(owner.apiVersion) === GROUP;
   const wanted: string[] = [];
@@ -122,11 +126,11 @@ export const mutatePod: Handler = async (req, { gates }) => {
   if (kruiseOwned || gates.enabled('KruisePodReadinessGate')) wanted.push(CONDITION_KRUISE_POD_READY);
   const existing = pod.spec?.readinessGates ?? [];
   const missing = wanted.filter((t) => !existing.some((g) => g.conditionType === t)).map((t): V1PodReadinessGate => ({ conditionType: t }));
-  if (!missing.length) return allow();
+  if (!missing.length) return allow(spreadOps);
   const ops: JsonPatchOp[] = pod.spec?.readinessGates
     ? missing.map((g) => ({ op: 'add', path: '/spec/readinessGates/-', value: g }))
     : [{ op: 'add', path: '/spec/readinessGates', value: missing }];
-  return allow(ops);
+  return allow([...spreadOps, ...ops]);
 };
 
 /**
