@@ -15,6 +15,21 @@ export interface Bounds {
   maxUpdated?: number;
   /** In-place rollouts: a pod that existed at the start is never deleted (its UID never changes). */
   keepOriginalPods?: boolean;
+  /**
+   * Per-group bounds, e.g. WorkloadSpread subsets: `groupOf` names the group of an active pod
+   * (undefined: in no group), and no group ever holds more active pods than its `max`.
+   */
+  groups?: GroupBounds;
+}
+
+export interface GroupBounds {
+  /** What a group is, for messages ("subset"). */
+  noun: string;
+  groupOf: (pod: V1Pod) => string | undefined;
+  /** Upper bound per group; groups not listed are unbounded. */
+  max: Readonly<Record<string, number>>;
+  /** A pod may be in no group; when false, the first such pod is a breach. Default true. */
+  allowUngrouped?: boolean;
 }
 
 export interface MonitorOptions {
@@ -33,6 +48,8 @@ export interface Sample {
   total: number;
   available: number;
   updated: number;
+  /** Active pods per group, when the bounds declare groups. */
+  groups?: Record<string, number>;
 }
 
 export interface Peaks {
@@ -47,7 +64,7 @@ export class InvariantBreach extends Error {
     readonly sample: Sample,
     readonly timeline: string,
   ) {
-    super(`invariant broken: ${bound} at +${sample.atMs} ms (${sample.event})\ntimeline (ms since start: event -> active/available/updated):\n${timeline}`);
+    super(`invariant broken: ${bound} at +${sample.atMs} ms (${sample.event})\ntimeline (ms since start: event -> active/available/updated [per group]):\n${timeline}`);
     this.name = 'InvariantBreach';
   }
 }
@@ -68,7 +85,24 @@ export function checkBounds(
   deletedUids: ReadonlySet<string>,
 ): { counts: Omit<Sample, 'atMs' | 'event'>; breach?: string } {
   const active = pods.filter(isActive);
-  const counts = { total: active.length, available: active.filter(isAvailable).length, updated: active.filter(isUpdated).length };
+  const counts: Omit<Sample, 'atMs' | 'event'> = { total: active.length, available: active.filter(isAvailable).length, updated: active.filter(isUpdated).length };
+  const g = bounds.groups;
+  let groupBreach: string | undefined;
+  if (g) {
+    const perGroup: Record<string, number> = {};
+    for (const p of active) {
+      const name = g.groupOf(p);
+      if (name === undefined) {
+        if (g.allowUngrouped === false) groupBreach ??= `pod ${p.metadata?.name} is in no ${g.noun}`;
+        continue;
+      }
+      perGroup[name] = (perGroup[name] ?? 0) + 1;
+    }
+    counts.groups = perGroup;
+    for (const [name, max] of Object.entries(g.max)) {
+      if ((perGroup[name] ?? 0) > max) groupBreach ??= `${g.noun} ${name} has ${perGroup[name]} active pods > ${max}`;
+    }
+  }
   if (bounds.maxPods !== undefined && counts.total > bounds.maxPods) return { counts, breach: `${counts.total} active pods > maxPods ${bounds.maxPods} (replicas + maxSurge)` };
   if (bounds.minAvailable !== undefined && counts.available < bounds.minAvailable) {
     return { counts, breach: `${counts.available} available pods < minAvailable ${bounds.minAvailable} (replicas - maxUnavailable)` };
@@ -78,6 +112,7 @@ export function checkBounds(
     const gone = [...deletedUids].filter((u) => originalUids.has(u));
     if (gone.length > 0) return { counts, breach: `an original pod was deleted during an in-place rollout (uid ${gone.join(', ')})` };
   }
+  if (groupBreach) return { counts, breach: groupBreach };
   return { counts };
 }
 
@@ -92,8 +127,15 @@ export interface InvariantMonitor {
   timeline(last?: number): string;
 }
 
-function describePod(pod: V1Pod, isUpdated: (p: V1Pod) => boolean): string {
+const renderGroups = (groups: Record<string, number>) =>
+  Object.entries(groups)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+function describePod(pod: V1Pod, isUpdated: (p: V1Pod) => boolean, groups?: GroupBounds): string {
   const flags = [isPodReady(pod) ? 'ready' : 'not-ready', isUpdated(pod) ? 'new' : 'old'];
+  if (groups) flags.push(`${groups.noun}=${groups.groupOf(pod) ?? '-'}`);
   if (pod.metadata?.deletionTimestamp) flags.push('terminating');
   return `${pod.metadata?.name} [${flags.join(',')}]`;
 }
@@ -116,7 +158,7 @@ export async function startInvariantMonitor(kc: KubeConfig, opts: MonitorOptions
   const timeline = (last = 40) =>
     samples
       .slice(-last)
-      .map((s) => `  +${String(s.atMs).padStart(6)}  ${s.event.padEnd(60)} -> ${s.total}/${s.available}/${s.updated}`)
+      .map((s) => `  +${String(s.atMs).padStart(6)}  ${s.event.padEnd(60)} -> ${s.total}/${s.available}/${s.updated}${s.groups ? ` ${renderGroups(s.groups)}` : ''}`)
       .join('\n');
 
   const list = JSON.parse(await rawGet(kc, `${path}?labelSelector=${encodeURIComponent(opts.labelSelector)}`)) as { items: V1Pod[]; metadata: { resourceVersion: string } };
@@ -136,7 +178,7 @@ export async function startInvariantMonitor(kc: KubeConfig, opts: MonitorOptions
       rejectBreach(breach);
     }
   };
-  record(`start: ${[...pods.values()].map((p) => describePod(p, opts.isUpdated)).join(', ') || 'no pods'}`);
+  record(`start: ${[...pods.values()].map((p) => describePod(p, opts.isUpdated, opts.bounds.groups)).join(', ') || 'no pods'}`);
 
   let stopped = false;
   let abort: AbortController | undefined;
@@ -151,7 +193,7 @@ export async function startInvariantMonitor(kc: KubeConfig, opts: MonitorOptions
           pods.delete(uid);
           deleted.add(uid);
         } else pods.set(uid, pod);
-        record(`${phase.toLowerCase()} ${describePod(pod, opts.isUpdated)}`);
+        record(`${phase.toLowerCase()} ${describePod(pod, opts.isUpdated, opts.bounds.groups)}`);
       },
       () => {
         // The server ends watches after a while; resume from a fresh list so nothing is missed.
