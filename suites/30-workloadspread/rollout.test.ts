@@ -62,7 +62,7 @@ describeFeature(['WorkloadSpread.RollingUpdate', 'WorkloadSpread.DeploymentTarge
   });
 });
 
-describeFeature(['WorkloadSpread.RollingUpdate', 'WorkloadSpread.MaxReplicas'], 'subset bounds through a CloneSet ReCreate rollout with maxSurge', () => {
+describeFeature('WorkloadSpread.RollingUpdate', 'subset bounds through a CloneSet ReCreate rollout with maxSurge', () => {
   const ns = useNamespace('ws-roll-cs');
 
   it('CloneSet ReCreate, maxSurge 2, maxUnavailable 0: zone-a keeps 3 of 6 (per version never above 3), every pod matched, 3 / 3 at the end', async () => {

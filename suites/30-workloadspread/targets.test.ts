@@ -39,7 +39,7 @@ async function scaleDeployment(namespace: string, name: string, replicas: number
   await kube().apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 }
 
-describeFeature(['WorkloadSpread.DeploymentTarget', 'WorkloadSpread.MaxReplicas', 'WorkloadSpread.DeletionCost'], 'Deployment and ReplicaSet targets', () => {
+describeFeature('WorkloadSpread.DeploymentTarget', 'Deployment and ReplicaSet targets', () => {
   const ns = useNamespace('ws-deploy');
 
   it('Deployment: pods owned by its ReplicaSet are matched through the owner chain; 2 -> 6 -> 2 replicas with zone-a limited to 2', async () => {
