@@ -1,5 +1,6 @@
 // The Mutating/ValidatingWebhookConfigurations of the reference implementation: names, paths and
-// rules as OpenKruise registers them for CloneSet, Advanced StatefulSet and pods.
+// rules as OpenKruise registers them for CloneSet, Advanced StatefulSet, pods and deletion
+// protection (DELETE of namespaces, CRDs, apps/v1 workloads, Services and Ingresses).
 import type {
   AdmissionregistrationV1WebhookClientConfig,
   V1MutatingWebhook,
@@ -18,6 +19,13 @@ export const PATHS = {
   mutatePod: '/mutate-pod',
   validateWorkloadSpread: '/validate-apps-kruise-io-v1alpha1-workloadspread',
   validatePod: '/validate-pod',
+  validateDeployment: '/validate-apps-deployment',
+  validateReplicaSet: '/validate-apps-replicaset',
+  validateAppsStatefulSet: '/validate-apps-statefulset',
+  validateNamespace: '/validate-namespace',
+  validateCrd: '/validate-customresourcedefinition',
+  validateService: '/validate-service',
+  validateIngress: '/validate-ingress',
 } as const;
 
 export const WEBHOOK_NAMES = {
@@ -28,6 +36,13 @@ export const WEBHOOK_NAMES = {
   mutatePod: 'mpod.kb.io',
   validateWorkloadSpread: 'vworkloadspread.kb.io',
   validatePod: 'vpod.kb.io',
+  validateDeployment: 'vbuiltindeployment.kb.io',
+  validateReplicaSet: 'vbuiltinreplicaset.kb.io',
+  validateAppsStatefulSet: 'vbuiltinstatefulset.kb.io',
+  validateNamespace: 'vnamespace.kb.io',
+  validateCrd: 'vcustomresourcedefinition.kb.io',
+  validateService: 'vservice.kb.io',
+  validateIngress: 'vingress.kb.io',
 } as const;
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -42,13 +57,27 @@ export interface ConfigurationOptions {
   timeoutSeconds?: number;
 }
 
-const crdRule = (resource: string, versions: string[]) => ({
+const crdRule = (resource: string, versions: string[], operations = ['CREATE', 'UPDATE']) => ({
   apiGroups: [GROUP],
   apiVersions: versions,
-  operations: ['CREATE', 'UPDATE'],
+  operations,
   resources: [resource],
   scope: 'Namespaced',
 });
+
+/** Deletion protection only sees objects that carry the label (any value: the handler decides). */
+export const DELETION_PROTECTION_OBJECT_SELECTOR = { matchExpressions: [{ key: 'policy.kruise.io/delete-protection', operator: 'Exists' }] };
+
+/** One DELETE-only webhook per protected kind, as OpenKruise registers them. */
+const DELETION_PROTECTED: readonly { key: keyof typeof PATHS & keyof typeof WEBHOOK_NAMES; group: string; resource: string; scope: 'Namespaced' | 'Cluster' }[] = [
+  { key: 'validateDeployment', group: 'apps', resource: 'deployments', scope: 'Namespaced' },
+  { key: 'validateReplicaSet', group: 'apps', resource: 'replicasets', scope: 'Namespaced' },
+  { key: 'validateAppsStatefulSet', group: 'apps', resource: 'statefulsets', scope: 'Namespaced' },
+  { key: 'validateNamespace', group: '', resource: 'namespaces', scope: 'Cluster' },
+  { key: 'validateCrd', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', scope: 'Cluster' },
+  { key: 'validateService', group: '', resource: 'services', scope: 'Namespaced' },
+  { key: 'validateIngress', group: 'networking.k8s.io', resource: 'ingresses', scope: 'Namespaced' },
+];
 
 /** Pods in kube-system and in namespaces labelled control-plane=openkruise never reach the pod webhook. */
 export const POD_NAMESPACE_SELECTOR = {
@@ -89,12 +118,13 @@ export function mutatingConfiguration(o: ConfigurationOptions): V1MutatingWebhoo
 export function validatingConfiguration(o: ConfigurationOptions): V1ValidatingWebhookConfiguration {
   const common = { admissionReviewVersions: ['v1'], sideEffects: 'None', timeoutSeconds: o.timeoutSeconds ?? 10, matchPolicy: 'Equivalent', failurePolicy: 'Fail' };
   const webhooks: V1ValidatingWebhook[] = [
-    { ...common, name: WEBHOOK_NAMES.validateCloneSet, clientConfig: o.clientConfig(PATHS.validateCloneSet), rules: [crdRule('clonesets', ['v1alpha1'])] },
+    // DELETE too: deletion protection of CloneSets and Advanced StatefulSets.
+    { ...common, name: WEBHOOK_NAMES.validateCloneSet, clientConfig: o.clientConfig(PATHS.validateCloneSet), rules: [crdRule('clonesets', ['v1alpha1'], ['CREATE', 'UPDATE', 'DELETE'])] },
     {
       ...common,
       name: WEBHOOK_NAMES.validateStatefulSet,
       clientConfig: o.clientConfig(PATHS.validateStatefulSet),
-      rules: [crdRule('statefulsets', ['v1alpha1', 'v1beta1'])],
+      rules: [crdRule('statefulsets', ['v1alpha1', 'v1beta1'], ['CREATE', 'UPDATE', 'DELETE'])],
     },
     { ...common, name: WEBHOOK_NAMES.validateWorkloadSpread, clientConfig: o.clientConfig(PATHS.validateWorkloadSpread), rules: [crdRule('workloadspreads', ['v1alpha1'])] },
     {
@@ -108,6 +138,15 @@ export function validatingConfiguration(o: ConfigurationOptions): V1ValidatingWe
         { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'], scope: 'Namespaced' },
       ],
     },
+    ...DELETION_PROTECTED.map(
+      (w): V1ValidatingWebhook => ({
+        ...common,
+        name: WEBHOOK_NAMES[w.key],
+        clientConfig: o.clientConfig(PATHS[w.key]),
+        objectSelector: DELETION_PROTECTION_OBJECT_SELECTOR,
+        rules: [{ apiGroups: [w.group], apiVersions: ['v1'], operations: ['DELETE'], resources: [w.resource], scope: w.scope }],
+      }),
+    ),
   ];
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',

@@ -13,6 +13,9 @@ const noCluster: ClusterReader = {
   getPod: async () => undefined,
   getStorageClass: async (name) => (name === 'fixed' ? { metadata: { name }, provisioner: 'p', allowVolumeExpansion: false } : undefined),
   listStorageClasses: async () => [],
+  listPods: async () => [],
+  listPersistentVolumeClaims: async () => [],
+  listCustomObjects: async () => [],
 };
 
 function gates(on: string[] = []): HandlerDeps['gates'] {

@@ -1,4 +1,5 @@
-// Admission handlers for CloneSet, Advanced StatefulSet and pods. Each takes a decoded
+// Admission handlers for CloneSet, Advanced StatefulSet and pods (a CloneSet / Advanced
+// StatefulSet DELETE is deletion protection's, impl/webhooks/deletion-protection/). Each takes a decoded
 // AdmissionRequest and returns a Verdict; cluster reads go through the ClusterReader port, so the
 // handlers are testable without an apiserver.
 import type { V1Pod, V1PodReadinessGate, V1StorageClass } from '@kubernetes/client-node';
@@ -13,9 +14,11 @@ import { validateStatefulSet } from '../api/statefulset-validation.ts';
 import type { FeatureGates } from '../runtime/feature-gates.ts';
 import { type AdmissionRequest, allow, createJsonPatch, deny, denyInvalid, type JsonPatchOp, type Verdict } from './admission.ts';
 import type { WorkloadSpreadDeps } from './workloadspread/index.ts';
+import { validateKruiseWorkloadDeletion } from './deletion-protection/handlers.ts';
+import type { CustomResources, NamespaceContents } from './deletion-protection/rules.ts';
 
-/** Cluster reads the validators need. */
-export interface ClusterReader {
+/** Cluster reads the validators need (deletion protection lists pods, claims and custom resources). */
+export interface ClusterReader extends NamespaceContents, CustomResources {
   /** undefined when the pod does not exist. */
   getPod(namespace: string, name: string): Promise<V1Pod | undefined>;
   /** undefined when the class does not exist. */
@@ -74,7 +77,8 @@ export const mutateStatefulSet: Handler = async (req, { gates }) => {
   return allow(createJsonPatch(obj, defaulted));
 };
 
-export const validateCloneSetHandler: Handler = async (req, { cluster }) => {
+export const validateCloneSetHandler: Handler = async (req, { gates, cluster }) => {
+  if (req.operation === 'DELETE') return validateKruiseWorkloadDeletion(req, gates);
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
   const obj = decode<CloneSet>(req, 'object');
   if (!obj) return deny(400, 'request has no CloneSet object');
@@ -87,6 +91,7 @@ export const validateCloneSetHandler: Handler = async (req, { cluster }) => {
 };
 
 export const validateStatefulSetHandler: Handler = async (req, { gates, cluster }) => {
+  if (req.operation === 'DELETE') return validateKruiseWorkloadDeletion(req, gates);
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
   const obj = decode<StatefulSet>(req, 'object');
   if (!obj) return deny(400, 'request has no StatefulSet object');

@@ -13,6 +13,7 @@ import {
   StorageV1Api,
   type AdmissionregistrationV1WebhookClientConfig,
   type V1MutatingWebhookConfiguration,
+  type V1ObjectMeta,
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { CLONESET, CLONESET_VERSION, GROUP } from '../api/group.ts';
@@ -35,6 +36,7 @@ import {
 } from './handlers.ts';
 import { liveValidationReader, validateWorkloadSpreadHandler, type WorkloadSpreadDeps } from './workloadspread/index.ts';
 import { EMPTY_WHITELIST } from '../controllers/workloadspread/whitelist.ts';
+import { validateAlwaysOnlyDeletion, validateBuiltinWorkloadDeletion, validateCrdDeletion, validateNamespaceDeletion } from './deletion-protection/handlers.ts';
 
 export interface WebhookServerOptions {
   /** Listen address; also the URL host out of cluster (0.0.0.0 / :: are advertised as 127.0.0.1). */
@@ -86,6 +88,13 @@ const ROUTES: Record<string, Handler> = {
   [PATHS.mutatePod]: mutatePod,
   [PATHS.validatePod]: validatePod,
   [PATHS.validateWorkloadSpread]: validateWorkloadSpreadHandler,
+  [PATHS.validateDeployment]: validateBuiltinWorkloadDeletion,
+  [PATHS.validateReplicaSet]: validateBuiltinWorkloadDeletion,
+  [PATHS.validateAppsStatefulSet]: validateBuiltinWorkloadDeletion,
+  [PATHS.validateNamespace]: validateNamespaceDeletion,
+  [PATHS.validateCrd]: validateCrdDeletion,
+  [PATHS.validateService]: validateAlwaysOnlyDeletion,
+  [PATHS.validateIngress]: validateAlwaysOnlyDeletion,
 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -112,6 +121,7 @@ function notFound(err: unknown): boolean {
 export function kubeClusterReader(kc: KubeConfig): ClusterReader {
   const core = kc.makeApiClient(CoreV1Api);
   const storage = kc.makeApiClient(StorageV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     async getPod(namespace, name) {
       try {
@@ -131,6 +141,17 @@ export function kubeClusterReader(kc: KubeConfig): ClusterReader {
     },
     async listStorageClasses() {
       return (await storage.listStorageClass()).items;
+    },
+    // Live reads, as OpenKruise's deletion checks are: a cache could miss a pod created a moment ago.
+    async listPods(namespace) {
+      return (await core.listNamespacedPod({ namespace })).items;
+    },
+    async listPersistentVolumeClaims(namespace) {
+      return (await core.listNamespacedPersistentVolumeClaim({ namespace })).items;
+    },
+    async listCustomObjects(group, version, plural) {
+      const list = (await custom.listClusterCustomObject({ group, version, plural })) as { items?: { metadata?: V1ObjectMeta }[] };
+      return list.items ?? [];
     },
   };
 }
