@@ -5,7 +5,7 @@ PROVIDER ?= local
 NAME ?= kruise-conformance
 CLI := npm run --silent kruise-conformance --
 
-.PHONY: install system-deps-test system-deps-report tools tools-local cluster cluster-down cluster-status test test-unit conformance report known-reports bench image
+.PHONY: install system-deps-test system-deps-report tools tools-local kind-image cluster cluster-down cluster-status test test-unit conformance report known-reports bench image
 IMPL ?= reference
 REPORT_DIR ?=
 CONFORMANCE_FLAGS ?=
@@ -30,6 +30,10 @@ tools: install
 ## tools-local: only what the local provider needs
 tools-local: install
 	$(CLI) tools install --local-only
+
+## kind-image: the kind node image for the pinned Kubernetes, assembled here without a registry (root, podman)
+kind-image: install
+	$(CLI) tools kind-image
 
 ## cluster: bring up a cluster (PROVIDER=local|kind|existing)
 cluster: tools

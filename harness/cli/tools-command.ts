@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { TOOL_GROUPS, type ToolGroup } from '../tools/catalog.ts';
 import { groupCacheDir, isGroupComplete } from '../tools/cache.ts';
 import { installTools, type ToolSource } from '../tools/install.ts';
+import { buildKindImage } from '../tools/kind-image/build.ts';
 import { overrideEnvName } from '../tools/resolve.ts';
 
 export function registerToolsCommand(program: Command): void {
@@ -28,6 +29,14 @@ export function registerToolsCommand(program: Command): void {
       const total = (performance.now() - started) / 1000;
       const kind = results.every((r) => r.outcome === 'cached') ? 'warm' : 'cold';
       console.log(`tools ready (${kind}): ${total.toFixed(2)} s`);
+    });
+
+  tools
+    .command('kind-image')
+    .description('assemble the kind node image for the pinned Kubernetes on this machine, without a registry (needs root; warm: seconds)')
+    .action(async () => {
+      const r = await buildKindImage({ log: (l) => console.log(l) });
+      console.log(`kind node image ready (${r.outcome === 'cached' ? 'warm' : 'cold'}): ${(r.ms / 1000).toFixed(2)} s  ${r.image}`);
     });
 
   tools

@@ -41,6 +41,16 @@ describe('Kubernetes releases in the tool catalog', () => {
     }
   });
 
+  it('builds the kind node image groups only on demand, the node binaries at the default release', () => {
+    for (const id of ['kube-node', 'kind-etcd', 'coredns', 'crictl'] as const) {
+      expect(groupsToInstall().map((g) => g.id), `a plain \`tools install\` builds no ${id}`).not.toContain(id);
+      expect(groupById(id).onDemand, id).toBe(true);
+    }
+    expect(groupById('kube-node').version).toBe(KUBERNETES_VERSION);
+    expect(groupById('kube-node').ldflags).toEqual(groupById('kube').ldflags);
+    expect(groupOf('etcd').id, 'the local provider keeps its own etcd').toBe('etcd');
+  });
+
   it('has one group per id', () => {
     const ids = TOOL_GROUPS.map((g) => g.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -28,7 +28,7 @@ export interface ToolBinary {
 }
 
 export interface ToolGroup {
-  id: 'kube' | 'kube-1.30' | 'etcd' | 'kwok' | 'kind' | 'helm' | 'openkruise' | 'openkruise-1.9';
+  id: 'kube' | 'kube-1.30' | 'kube-node' | 'etcd' | 'kind-etcd' | 'coredns' | 'crictl' | 'kwok' | 'kind' | 'helm' | 'openkruise' | 'openkruise-1.9';
   /** The upstream module and version, as pinned in the wrapper go.mod. */
   module: string;
   version: string;
@@ -159,6 +159,46 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
     ldflags: ['-s', '-w', '-X helm.sh/helm/v3/internal/version.version=v3.22.0'],
     neededByLocal: false,
   },
+  // What the kind node image (`make kind-image`, harness/tools/kind-image/) needs besides `kube`'s
+  // control-plane binaries: the node binaries of the same Kubernetes release (their own wrapper
+  // module, so `kube`'s stamp is unchanged; the Go build cache is shared), and the etcd, CoreDNS
+  // and crictl releases kubeadm v1.34 and kind v0.33 expect. Built on demand by the image build.
+  {
+    id: 'kube-node',
+    module: 'k8s.io/kubernetes',
+    version: KUBERNETES_VERSION,
+    binaries: ['kubelet', 'kubeadm', 'kube-proxy'].map((name) => kubeBinary(KUBERNETES_VERSION, name)),
+    ldflags: kubeLdflags(KUBERNETES_VERSION),
+    neededByLocal: false,
+    onDemand: true,
+  },
+  {
+    id: 'kind-etcd',
+    module: 'go.etcd.io/etcd/server/v3',
+    version: 'v3.6.5',
+    binaries: [{ name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3' }],
+    ldflags: ['-s', '-w'],
+    neededByLocal: false,
+    onDemand: true,
+  },
+  {
+    id: 'coredns',
+    module: 'github.com/coredns/coredns',
+    version: 'v1.12.1',
+    binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns' }],
+    ldflags: ['-s', '-w'],
+    neededByLocal: false,
+    onDemand: true,
+  },
+  {
+    id: 'crictl',
+    module: 'sigs.k8s.io/cri-tools',
+    version: 'v1.34.0',
+    binaries: [{ name: 'crictl', pkg: 'sigs.k8s.io/cri-tools/cmd/crictl' }],
+    ldflags: ['-s', '-w', '-X sigs.k8s.io/cri-tools/pkg/version.Version=v1.34.0'],
+    neededByLocal: false,
+    onDemand: true,
+  },
   // OpenKruise's manager, certified out of cluster by impls/openkruise.yaml (v1.8.3, the newest
   // 1.8.x the Go module proxy serves here) and impls/openkruise-1.9.yaml.
   openKruiseGroup('openkruise', OPENKRUISE_VERSION),
@@ -196,7 +236,12 @@ export type ToolName =
   | 'kube-controller-manager'
   | 'kube-scheduler'
   | 'kubectl'
+  | 'kubelet'
+  | 'kubeadm'
+  | 'kube-proxy'
   | 'etcd'
+  | 'coredns'
+  | 'crictl'
   | 'kwok'
   | 'kwokctl'
   | 'kind'
