@@ -1,7 +1,8 @@
 // Assembles the CustomResourceDefinitions of CloneSet and the Advanced StatefulSet from the
 // schemas in *.schema.ts.
 import { cloneSetPrinterColumns, cloneSetSpecSchema, cloneSetStatusSchema } from './cloneset.schema.ts';
-import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, type ResourceNames, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
+import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, type ResourceNames, SIDECARSET, SIDECARSET_VERSION, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
+import { sidecarSetPrinterColumns, sidecarSetSpecSchema, sidecarSetStatusSchema } from './sidecarset.schema.ts';
 import { type JSONSchema, schema as s } from './schema.ts';
 import { statefulSetPrinterColumns, statefulSetSpecSchema, statefulSetStatusSchema } from './statefulset.schema.ts';
 import { workloadSpreadPrinterColumns, workloadSpreadSpecSchema, workloadSpreadStatusSchema } from './workloadspread.schema.ts';
@@ -21,7 +22,7 @@ export interface CustomResourceDefinition {
   spec: {
     group: string;
     names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[] };
-    scope: 'Namespaced';
+    scope: 'Namespaced' | 'Cluster';
     versions: CRDVersion[];
     conversion?: { strategy: 'None' };
   };
@@ -54,7 +55,7 @@ function rootSchema(kindDescription: string, spec: JSONSchema, status: JSONSchem
   );
 }
 
-function crd(names: ResourceNames, versions: CRDVersion[]): CustomResourceDefinition {
+function crd(names: ResourceNames, versions: CRDVersion[], scope: 'Namespaced' | 'Cluster' = 'Namespaced'): CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -62,7 +63,7 @@ function crd(names: ResourceNames, versions: CRDVersion[]): CustomResourceDefini
     spec: {
       group: GROUP,
       names: { kind: names.kind, listKind: names.listKind, plural: names.plural, singular: names.singular, shortNames: [...names.shortNames] },
-      scope: 'Namespaced',
+      scope,
       versions,
     },
   };
@@ -119,10 +120,29 @@ export function workloadSpreadCRD(): CustomResourceDefinition {
   ]);
 }
 
+/** Cluster-scoped, v1alpha1 only (OpenKruise 1.8), no scale subresource. */
+export function sidecarSetCRD(): CustomResourceDefinition {
+  return crd(
+    SIDECARSET,
+    [
+      {
+        name: SIDECARSET_VERSION,
+        served: true,
+        storage: true,
+        additionalPrinterColumns: sidecarSetPrinterColumns,
+        schema: { openAPIV3Schema: rootSchema('SidecarSet injects sidecar containers into the pods it selects and upgrades them in place.', sidecarSetSpecSchema, sidecarSetStatusSchema) },
+        subresources: { status: {} },
+      },
+    ],
+    'Cluster',
+  );
+}
+
 /** File name (under impl/crds/) → CRD. */
 export function allCRDs(): Record<string, CustomResourceDefinition> {
   return {
     [`${GROUP}_${CLONESET.plural}.yaml`]: cloneSetCRD(),
+    [`${GROUP}_${SIDECARSET.plural}.yaml`]: sidecarSetCRD(),
     [`${GROUP}_${ADVANCED_STATEFULSET.plural}.yaml`]: statefulSetCRD(),
     [`${GROUP}_${WORKLOADSPREAD.plural}.yaml`]: workloadSpreadCRD(),
   };

@@ -120,7 +120,8 @@ export function defaultPullPolicyFor(image: string | undefined): 'Always' | 'IfN
   return tag === undefined || tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultContainer(c: V1Container, app: boolean): void {
+/** SetDefaults_Container and what kruise adds (ports, fieldRefs, probes); `app` containers pull Always. */
+export function defaultContainer(c: V1Container, app: boolean): void {
   // kruise: app containers default to Always so an in-place image update re-pulls tags.
   if (!c.imagePullPolicy) c.imagePullPolicy = app ? 'Always' : defaultPullPolicyFor(c.image);
   if (!c.terminationMessagePath) c.terminationMessagePath = '/dev/termination-log';
@@ -163,7 +164,7 @@ const VOLUME_SOURCE_KEYS = [
   'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume',
 ];
 
-function defaultVolume(v: V1Volume): void {
+export function defaultVolume(v: V1Volume): void {
   const rec = v as unknown as Record<string, unknown>;
   if (!VOLUME_SOURCE_KEYS.some((k) => rec[k] !== undefined && rec[k] !== null)) v.emptyDir = {};
   if (v.hostPath && v.hostPath.type === undefined) v.hostPath.type = '';

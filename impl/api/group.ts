@@ -34,6 +34,17 @@ export const ADVANCED_STATEFULSET: ResourceNames = {
   shortNames: ['sts', 'asts'],
 };
 
+/** SidecarSet: cluster-scoped, v1alpha1 in OpenKruise 1.8. */
+export const SIDECARSET: ResourceNames = {
+  kind: 'SidecarSet',
+  listKind: 'SidecarSetList',
+  plural: 'sidecarsets',
+  singular: 'sidecarset',
+  shortNames: [],
+};
+export const SIDECARSET_VERSION = V1ALPHA1;
+export const SIDECARSET_API_VERSION = APPS_V1ALPHA1;
+
 /** CloneSet is served at v1alpha1 only in OpenKruise 1.8. */
 export const CLONESET_VERSION = V1ALPHA1;
 export const CLONESET_API_VERSION = APPS_V1ALPHA1;
@@ -52,6 +63,7 @@ export function resourcePath(version: string, plural: string, namespace?: string
 
 export const CLONESETS_PATH = resourcePath(CLONESET_VERSION, CLONESET.plural);
 export const STATEFULSETS_PATH = resourcePath(STATEFULSET_VERSION, ADVANCED_STATEFULSET.plural);
+export const SIDECARSETS_PATH = resourcePath(SIDECARSET_VERSION, SIDECARSET.plural);
 
 /** CRD object names (`<plural>.<group>`). */
 export const CLONESET_CRD_NAME = `${CLONESET.plural}.${GROUP}`;
@@ -70,3 +82,4 @@ export const WORKLOADSPREAD_VERSION = V1ALPHA1;
 export const WORKLOADSPREAD_API_VERSION = APPS_V1ALPHA1;
 export const WORKLOADSPREADS_PATH = resourcePath(WORKLOADSPREAD_VERSION, WORKLOADSPREAD.plural);
 export const WORKLOADSPREAD_CRD_NAME = `${WORKLOADSPREAD.plural}.${GROUP}`;
+export const SIDECARSET_CRD_NAME = `${SIDECARSET.plural}.${GROUP}`;

@@ -3,6 +3,7 @@
 import type { ControllerFactory } from '../runtime/index.ts';
 import { cloneSetController } from './cloneset/controller.ts';
 import { podReadinessControllerFactory } from './podreadiness/controller.ts';
+import { sidecarSetController } from './sidecarset/controller.ts';
 import { statefulSetController } from './statefulset/controller.ts';
 import { workloadSpreadController } from './workloadspread/controller.ts';
 
@@ -16,6 +17,7 @@ export const namedControllers: readonly NamedControllerFactory[] = [
   { name: 'statefulset', factory: statefulSetController },
   { name: 'podreadiness', factory: podReadinessControllerFactory },
   { name: 'workloadspread', factory: workloadSpreadController },
+  { name: 'sidecarset', factory: sidecarSetController },
 ];
 
 export const controllers: readonly ControllerFactory[] = namedControllers.map((c) => c.factory);

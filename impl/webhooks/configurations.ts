@@ -26,6 +26,8 @@ export const PATHS = {
   validateCrd: '/validate-customresourcedefinition',
   validateService: '/validate-service',
   validateIngress: '/validate-ingress',
+  mutateSidecarSet: '/mutate-apps-kruise-io-v1alpha1-sidecarset',
+  validateSidecarSet: '/validate-apps-kruise-io-v1alpha1-sidecarset',
 } as const;
 
 export const WEBHOOK_NAMES = {
@@ -43,6 +45,8 @@ export const WEBHOOK_NAMES = {
   validateCrd: 'vcustomresourcedefinition.kb.io',
   validateService: 'vservice.kb.io',
   validateIngress: 'vingress.kb.io',
+  mutateSidecarSet: 'msidecarset.kb.io',
+  validateSidecarSet: 'vsidecarset.kb.io',
 } as const;
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -57,12 +61,12 @@ export interface ConfigurationOptions {
   timeoutSeconds?: number;
 }
 
-const crdRule = (resource: string, versions: string[], operations = ['CREATE', 'UPDATE']) => ({
+const crdRule = (resource: string, versions: string[], operations = ['CREATE', 'UPDATE'], scope: 'Namespaced' | 'Cluster' = 'Namespaced') => ({
   apiGroups: [GROUP],
   apiVersions: versions,
   operations,
   resources: [resource],
-  scope: 'Namespaced',
+  scope,
 });
 
 /** Deletion protection only sees objects that carry the label (any value: the handler decides). */
@@ -98,6 +102,7 @@ export function mutatingConfiguration(o: ConfigurationOptions): V1MutatingWebhoo
       failurePolicy: 'Fail',
       rules: [crdRule('statefulsets', ['v1alpha1', 'v1beta1'])],
     },
+    { ...common, name: WEBHOOK_NAMES.mutateSidecarSet, clientConfig: o.clientConfig(PATHS.mutateSidecarSet), failurePolicy: 'Fail', rules: [crdRule('sidecarsets', ['v1alpha1'], undefined, 'Cluster')] },
     {
       ...common,
       name: WEBHOOK_NAMES.mutatePod,
@@ -147,6 +152,7 @@ export function validatingConfiguration(o: ConfigurationOptions): V1ValidatingWe
         rules: [{ apiGroups: [w.group], apiVersions: ['v1'], operations: ['DELETE'], resources: [w.resource], scope: w.scope }],
       }),
     ),
+    { ...common, name: WEBHOOK_NAMES.validateSidecarSet, clientConfig: o.clientConfig(PATHS.validateSidecarSet), rules: [crdRule('sidecarsets', ['v1alpha1'], undefined, 'Cluster')] },
   ];
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',

@@ -16,6 +16,7 @@ import { type AdmissionRequest, allow, createJsonPatch, deny, denyInvalid, type 
 import type { WorkloadSpreadDeps } from './workloadspread/index.ts';
 import { validateKruiseWorkloadDeletion } from './deletion-protection/handlers.ts';
 import type { CustomResources, NamespaceContents } from './deletion-protection/rules.ts';
+import { injectSidecarSetsAtCreate, mutateSidecarSet, type SidecarSetAdmissionDeps, validateSidecarSetRequest } from './sidecarset.ts';
 
 /** Cluster reads the validators need (deletion protection lists pods, claims and custom resources). */
 export interface ClusterReader extends NamespaceContents, CustomResources {
@@ -33,6 +34,8 @@ export interface HandlerDeps {
   cluster: ClusterReader;
   /** WorkloadSpread admission and pod hooks (impl/webhooks/workloadspread). */
   workloadSpread?: WorkloadSpreadDeps;
+  /** SidecarSet admission (its informer caches); without it SidecarSets are neither served nor injected. */
+  sidecarSets?: SidecarSetAdmissionDeps;
 }
 
 export type Handler = (req: AdmissionRequest, deps: HandlerDeps) => Promise<Verdict>;
@@ -116,14 +119,15 @@ function groupOf(apiVersion: string | undefined): string {
  * (every pod with gate KruisePodReadinessGate); CloneSet pods also get InPlaceUpdateReady (the
  * CloneSet controller adds it too; doing it here keeps pods created by any CloneSet implementation consistent).
  */
-export const mutatePod: Handler = async (req, { gates, workloadSpread }) => {
+export const mutatePod: Handler = async (req, { gates, workloadSpread, sidecarSets }) => {
   if (req.operation !== 'CREATE' || req.subResource) return allow();
   const original = decode<V1Pod>(req, 'object');
   if (!original) return deny(400, 'request has no Pod object');
   // WorkloadSpread injection (impl/webhooks/workloadspread) first; the ops below apply on top of it.
   const spread = gates.enabled('WorkloadSpread') ? await workloadSpread?.pods?.mutateCreate(req, original) : undefined;
-  const pod = spread ?? original;
-  const spreadOps = spread ? createJsonPatch(original, spread) : [];
+  const spreadPod = spread ?? original;
+  // SidecarSet injection (impl/webhooks/sidecarset.ts) next, then the readiness gates.
+  const pod = (sidecarSets && (await injectSidecarSetsAtCreate(req, spreadPod, sidecarSets))) || structuredClone(spreadPod);
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
   const kruiseOwned = owner !== undefined && groupOf(owner.apiVersion) === GROUP;
   const wanted: string[] = [];
@@ -131,11 +135,15 @@ export const mutatePod: Handler = async (req, { gates, workloadSpread }) => {
   if (kruiseOwned || gates.enabled('KruisePodReadinessGate')) wanted.push(CONDITION_KRUISE_POD_READY);
   const existing = pod.spec?.readinessGates ?? [];
   const missing = wanted.filter((t) => !existing.some((g) => g.conditionType === t)).map((t): V1PodReadinessGate => ({ conditionType: t }));
-  if (!missing.length) return allow(spreadOps);
-  const ops: JsonPatchOp[] = pod.spec?.readinessGates
-    ? missing.map((g) => ({ op: 'add', path: '/spec/readinessGates/-', value: g }))
-    : [{ op: 'add', path: '/spec/readinessGates', value: missing }];
-  return allow([...spreadOps, ...ops]);
+  if (missing.length && pod.spec) pod.spec.readinessGates = [...existing, ...missing];
+  return allow(createJsonPatch(original, pod));
+};
+
+export const mutateSidecarSetHandler: Handler = (req) => mutateSidecarSet(req);
+
+export const validateSidecarSetHandler: Handler = async (req, { sidecarSets }) => {
+  if (!sidecarSets) return deny(500, 'SidecarSet validation is not configured (no informer caches)');
+  return validateSidecarSetRequest(req, sidecarSets);
 };
 
 /**

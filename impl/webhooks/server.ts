@@ -29,11 +29,14 @@ import {
   type HandlerDeps,
   mutateCloneSet,
   mutatePod,
+  mutateSidecarSetHandler,
   mutateStatefulSet,
   validateCloneSetHandler,
   validatePod,
+  validateSidecarSetHandler,
   validateStatefulSetHandler,
 } from './handlers.ts';
+import type { SidecarSetAdmissionDeps } from './sidecarset.ts';
 import { liveValidationReader, validateWorkloadSpreadHandler, type WorkloadSpreadDeps } from './workloadspread/index.ts';
 import { EMPTY_WHITELIST } from '../controllers/workloadspread/whitelist.ts';
 import { validateAlwaysOnlyDeletion, validateBuiltinWorkloadDeletion, validateCrdDeletion, validateNamespaceDeletion } from './deletion-protection/handlers.ts';
@@ -71,6 +74,8 @@ export interface WebhookServerOptions {
   observe?: (path: string, code: number, seconds: number) => void;
   /** WorkloadSpread admission and pod hooks; default: live reads, no custom workloads, no pod hooks. */
   workloadSpread?: WorkloadSpreadDeps;
+  /** SidecarSet admission over the manager's caches. */
+  sidecarSets?: SidecarSetAdmissionDeps;
 }
 
 export interface WebhookServer {
@@ -95,6 +100,8 @@ const ROUTES: Record<string, Handler> = {
   [PATHS.validateCrd]: validateCrdDeletion,
   [PATHS.validateService]: validateAlwaysOnlyDeletion,
   [PATHS.validateIngress]: validateAlwaysOnlyDeletion,
+  [PATHS.mutateSidecarSet]: mutateSidecarSetHandler,
+  [PATHS.validateSidecarSet]: validateSidecarSetHandler,
 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -320,6 +327,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     gates: opts.gates,
     cluster: kubeClusterReader(opts.kc),
     workloadSpread: opts.workloadSpread ?? { validation: liveValidationReader(opts.kc, () => EMPTY_WHITELIST) },
+    ...(opts.sidecarSets ? { sidecarSets: opts.sidecarSets } : {}),
   };
 
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req: IncomingMessage, res: ServerResponse) => {
