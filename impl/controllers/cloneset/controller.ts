@@ -12,7 +12,8 @@ import {
 } from '@kubernetes/client-node';
 import type { CloneSet } from '../../api/cloneset.ts';
 import { CLONESET, CLONESET_API_VERSION, CLONESET_VERSION, CLONESETS_PATH, GROUP } from '../../api/group.ts';
-import { forObject, isConflict, isNotFound, ownedBy, watch, type Controller, type ControllerFactory, type FeatureName, type Manager } from '../../runtime/index.ts';
+import { writeWithRetry } from '../shared/write-retry.ts';
+import { forObject, isNotFound, ownedBy, watch, type Controller, type ControllerFactory, type FeatureName, type Manager } from '../../runtime/index.ts';
 import type { Labels } from '../shared/label-selector.ts';
 import { CloneSetReconciler, type CloneSetPort, type PodMutation } from './reconcile.ts';
 import { gatesFrom } from './views.ts';
@@ -23,27 +24,7 @@ const PVCS = '/api/v1/persistentvolumeclaims';
 const REVISIONS = '/apis/apps/v1/controllerrevisions';
 const NODES = '/api/v1/nodes';
 const PLURAL = CLONESET.plural;
-const MAX_CONFLICT_RETRIES = 5;
 const strategicPatch = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-
-/**
- * Read-modify-write that starts from the cached copy (saving a GET per write) and falls back to
- * a live read when the cache was behind (409). Returns the written object, or undefined when
- * `mutate` found nothing to change.
- */
-async function writeWithRetry<T>(cached: T | undefined, read: () => Promise<T>, mutate: (obj: T) => T | undefined, write: (obj: T) => Promise<T>): Promise<T | undefined> {
-  let current = cached ?? (await read());
-  for (let attempt = 0; ; attempt++) {
-    const next = mutate(current);
-    if (next === undefined) return undefined;
-    try {
-      return await write(next);
-    } catch (err) {
-      if (!isConflict(err) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-      current = await read();
-    }
-  }
-}
 
 const ignoreNotFound = (err: unknown): void => {
   if (!isNotFound(err)) throw err;

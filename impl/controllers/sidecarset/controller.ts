@@ -7,34 +7,19 @@ import { PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Controll
 import { GROUP, SIDECARSET, SIDECARSET_API_VERSION, SIDECARSET_VERSION, SIDECARSETS_PATH } from '../../api/group.ts';
 import { LABEL_SIDECARSET_NAME, type SidecarSet } from '../../api/sidecarset.ts';
 import { labelSelectorAsPredicate } from '../../api/validation-common.ts';
-import { forObject, isAlreadyExists, isConflict, isNotFound, watch, type Controller, type ControllerFactory, type Manager } from '../../runtime/index.ts';
+import { writeWithRetry } from '../shared/write-retry.ts';
+import { forObject, isAlreadyExists, isNotFound, watch, type Controller, type ControllerFactory, type Manager } from '../../runtime/index.ts';
 import { SidecarSetReconciler, sidecarSetOfRevision, sidecarSetsOfPod, type PodMutation, type SidecarSetPort } from './reconcile.ts';
 
 export { SIDECARSETS_PATH };
 export const PODS_PATH = '/api/v1/pods';
 export const NAMESPACES_PATH = '/api/v1/namespaces';
 export const REVISIONS_PATH = '/apis/apps/v1/controllerrevisions';
-const MAX_CONFLICT_RETRIES = 5;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The namespace the manager keeps SidecarSet revisions and its configuration in. */
 export function managerNamespace(): string {
   return process.env.POD_NAMESPACE || 'kruise-system';
-}
-
-async function writeWithRetry<T>(cached: T | undefined, read: () => Promise<T>, mutate: (obj: T) => T | undefined, write: (obj: T) => Promise<T>): Promise<T | undefined> {
-  let current = cached ?? (await read());
-  for (let attempt = 0; ; attempt++) {
-    const next = mutate(current);
-    if (next === undefined) return undefined;
-    try {
-      return await write(next);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      if (!isConflict(err) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-      current = await read();
-    }
-  }
 }
 
 export function managerPort(mgr: Manager, namespace = managerNamespace()): SidecarSetPort {
@@ -64,6 +49,7 @@ export function managerPort(mgr: Manager, namespace = managerNamespace()): Sidec
         () => apps.readNamespacedControllerRevision({ name, namespace }),
         (r) => ({ ...r, revision }),
         (body) => apps.replaceNamespacedControllerRevision({ name, namespace, body }),
+        { skipNotFound: true },
       );
       if (!written) throw new Error(`ControllerRevision ${namespace}/${name} vanished while being renumbered`);
       return written;
@@ -82,9 +68,9 @@ export function managerPort(mgr: Manager, namespace = managerNamespace()): Sidec
       });
     },
     updatePod: (ns, name, mutate: PodMutation) =>
-      writeWithRetry(pods.get(ns, name), () => core.readNamespacedPod({ name, namespace: ns }), mutate, (body) => core.replaceNamespacedPod({ name, namespace: ns, body })),
+      writeWithRetry(pods.get(ns, name), () => core.readNamespacedPod({ name, namespace: ns }), mutate, (body) => core.replaceNamespacedPod({ name, namespace: ns, body }), { skipNotFound: true }),
     updatePodStatus: (ns, name, mutate: PodMutation) =>
-      writeWithRetry(pods.get(ns, name), () => core.readNamespacedPod({ name, namespace: ns }), mutate, (body) => core.replaceNamespacedPodStatus({ name, namespace: ns, body })),
+      writeWithRetry(pods.get(ns, name), () => core.readNamespacedPod({ name, namespace: ns }), mutate, (body) => core.replaceNamespacedPodStatus({ name, namespace: ns, body }), { skipNotFound: true }),
     event(s, type, reason, message) {
       recorder.event({ ...s, apiVersion: SIDECARSET_API_VERSION, kind: SIDECARSET.kind } as KubernetesObject, type, reason, message);
     },
