@@ -54,6 +54,11 @@ export interface Provider {
   capabilities(): Promise<Capability[]>;
   /** Make a locally built image available to the cluster's nodes (kind load). */
   loadImage(image: string): Promise<void>;
+  /**
+   * This machine's address as the cluster's apiserver reaches it, for an implementation run out
+   * of cluster to serve its webhooks on; 127.0.0.1 when absent (the apiserver runs on this host).
+   */
+  hostAddress?(): Promise<string>;
 }
 
 /**

@@ -90,7 +90,8 @@ export class ProcessInstaller implements Installer {
 
   async install(ctx: InstallContext): Promise<void> {
     await applyManifests(ctx.kubeconfig, this.spec.crds.map(repoPath), ctx.signal);
-    const values: Record<string, string> = { kubeconfig: ctx.kubeconfig, featureGates: featureGatesFlag(this.d.featureGates), workdir: ctx.workdir };
+    const webhookHost = (await ctx.provider.hostAddress?.()) ?? '127.0.0.1';
+    const values: Record<string, string> = { kubeconfig: ctx.kubeconfig, featureGates: featureGatesFlag(this.d.featureGates), workdir: ctx.workdir, webhookHost };
     for (const placeholder of JSON.stringify(this.spec).matchAll(/\{port:([a-zA-Z]+)\}/g)) {
       const key = `port:${placeholder[1]}`;
       values[key] ??= String(await freePort());

@@ -28,7 +28,7 @@ export interface ToolBinary {
 }
 
 export interface ToolGroup {
-  id: 'kube' | 'kube-1.30' | 'kube-node' | 'etcd' | 'kind-etcd' | 'coredns' | 'crictl' | 'kwok' | 'kind' | 'helm' | 'openkruise' | 'openkruise-1.9';
+  id: 'kube' | 'kube-1.30' | 'kube-node' | 'etcd' | 'kind-etcd' | 'coredns' | 'crictl' | 'csi-provisioner' | 'csi-resizer' | 'kwok' | 'kind' | 'helm' | 'openkruise' | 'openkruise-1.9';
   /** The upstream module and version, as pinned in the wrapper go.mod. */
   module: string;
   version: string;
@@ -199,6 +199,27 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
     neededByLocal: false,
     onDemand: true,
   },
+  // The CSI sidecars of the kind provider's own CSI deployment on the node image built here
+  // (clusters/kind/csi/): the newest releases the Go module proxy serves (upstream's 1.34 manifests
+  // pin resizer v2.2.1, which it refuses). Built on demand by the kind provider.
+  {
+    id: 'csi-provisioner',
+    module: 'github.com/kubernetes-csi/external-provisioner/v6',
+    version: 'v6.3.0',
+    binaries: [{ name: 'csi-provisioner', pkg: 'github.com/kubernetes-csi/external-provisioner/v6/cmd/csi-provisioner' }],
+    ldflags: ['-s', '-w', '-X main.version=v6.3.0'],
+    neededByLocal: false,
+    onDemand: true,
+  },
+  {
+    id: 'csi-resizer',
+    module: 'github.com/kubernetes-csi/external-resizer/v2',
+    version: 'v2.2.0',
+    binaries: [{ name: 'csi-resizer', pkg: 'github.com/kubernetes-csi/external-resizer/v2/cmd/csi-resizer' }],
+    ldflags: ['-s', '-w', '-X main.version=v2.2.0'],
+    neededByLocal: false,
+    onDemand: true,
+  },
   // OpenKruise's manager, certified out of cluster by impls/openkruise.yaml (v1.8.3, the newest
   // 1.8.x the Go module proxy serves here) and impls/openkruise-1.9.yaml.
   openKruiseGroup('openkruise', OPENKRUISE_VERSION),
@@ -242,6 +263,8 @@ export type ToolName =
   | 'etcd'
   | 'coredns'
   | 'crictl'
+  | 'csi-provisioner'
+  | 'csi-resizer'
   | 'kwok'
   | 'kwokctl'
   | 'kind'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KUBERNETES_VERSION } from '../../tools/catalog.ts';
 import { ProviderError } from '../provider.ts';
-import { KIND_ZONES, ZONE_LABEL, kindClusterConfig, loadKindVersions, minorOfImage, parseKindVersions, renderKindConfig, selectKindVersion } from './config.ts';
+import { CONTAINERD_RESTRICT_OOM, CSI_DATA_NODE_PATH, KIND_POD_SUBNET, KIND_ZONES, ZONE_LABEL, kindClusterConfig, loadKindVersions, minorOfImage, parseKindVersions, renderKindConfig, selectKindVersion } from './config.ts';
 
 const table = loadKindVersions();
 
@@ -24,6 +24,7 @@ describe('clusters/kind/versions.yaml', () => {
   it('names a node image of the row\'s own release', () => {
     for (const [m, row] of Object.entries(table.versions)) {
       expect(minorOfImage(row.image), `${m}: ${row.image}`).toBe(m);
+      expect(row.image, 'fully qualified: podman resolves short names to docker.io, its own builds to localhost').toMatch(/^docker\.io\/kindest\/node:/);
       expect(row.image.endsWith(`:${row.kubernetesVersion}`) || row.image.includes(`:${row.kubernetesVersion}@sha256:`), `${m}: ${row.image}`).toBe(true);
     }
   });
@@ -78,11 +79,12 @@ describe('kindClusterConfig', () => {
       name: 'c1',
       featureGates: { InPlacePodVerticalScaling: true },
       networking: { apiServerAddress: '127.0.0.1' },
+      containerdConfigPatches: [CONTAINERD_RESTRICT_OOM],
       nodes: [
-        { role: 'control-plane', image: 'kindest/node:v1.31.14' },
-        { role: 'worker', image: 'kindest/node:v1.31.14', labels: { [ZONE_LABEL]: 'zone-a' } },
-        { role: 'worker', image: 'kindest/node:v1.31.14', labels: { [ZONE_LABEL]: 'zone-b' } },
-        { role: 'worker', image: 'kindest/node:v1.31.14', labels: { [ZONE_LABEL]: 'zone-c' } },
+        { role: 'control-plane', image: 'docker.io/kindest/node:v1.31.14' },
+        { role: 'worker', image: 'docker.io/kindest/node:v1.31.14', labels: { [ZONE_LABEL]: 'zone-a' } },
+        { role: 'worker', image: 'docker.io/kindest/node:v1.31.14', labels: { [ZONE_LABEL]: 'zone-b' } },
+        { role: 'worker', image: 'docker.io/kindest/node:v1.31.14', labels: { [ZONE_LABEL]: 'zone-c' } },
       ],
     });
     expect(KIND_ZONES).toHaveLength(3);
@@ -93,10 +95,19 @@ describe('kindClusterConfig', () => {
     expect(kindClusterConfig(selectKindVersion(table, { kubernetesVersion: '1.34' }), { name: 'c' })).not.toHaveProperty('featureGates');
   });
 
-  it('passes containerd patches through, and only when a row has them', () => {
+  it('always restricts oom_score_adj in the nodes\' containerd, and passes a row\'s patches after it', () => {
     const patch = '[plugins."io.containerd.grpc.v1.cri"]\n  enable_unprivileged_ports = true\n';
-    expect(kindClusterConfig({ ...row, containerdConfigPatches: [patch] }, { name: 'c' }).containerdConfigPatches).toEqual([patch]);
-    expect(kindClusterConfig(row, { name: 'c' })).not.toHaveProperty('containerdConfigPatches');
+    expect(kindClusterConfig({ ...row, containerdConfigPatches: [patch] }, { name: 'c' }).containerdConfigPatches).toEqual([CONTAINERD_RESTRICT_OOM, patch]);
+    expect(kindClusterConfig(row, { name: 'c' }).containerdConfigPatches).toEqual([CONTAINERD_RESTRICT_OOM]);
+    expect(CONTAINERD_RESTRICT_OOM).toMatch(/^\[plugins\."io\.containerd\.grpc\.v1\.cri"\]\n\s+restrict_oom_score_adj = true\n$/);
+  });
+
+  it('offline: no default CNI, the pod subnet written out, and the CSI data directory in every node', () => {
+    const config = kindClusterConfig(row, { name: 'c', offline: { csiDataDir: '/state/kind/c/csi-data' } });
+    expect(config.networking).toEqual({ apiServerAddress: '127.0.0.1', disableDefaultCNI: true, podSubnet: KIND_POD_SUBNET });
+    expect(config.nodes).toHaveLength(4);
+    for (const node of config.nodes) expect(node.extraMounts).toEqual([{ hostPath: '/state/kind/c/csi-data', containerPath: CSI_DATA_NODE_PATH }]);
+    expect(kindClusterConfig(row, { name: 'c' }).nodes.every((n) => n.extraMounts === undefined)).toBe(true);
   });
 
   it('does not change its inputs and renders YAML that reads back the same', () => {

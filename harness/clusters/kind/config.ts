@@ -73,6 +73,7 @@ export interface KindNodeConfig {
   role: 'control-plane' | 'worker';
   image: string;
   labels?: Record<string, string>;
+  extraMounts?: { hostPath: string; containerPath: string }[];
 }
 
 /** The part of kind's v1alpha4 Cluster config the harness uses. */
@@ -82,8 +83,30 @@ export interface KindClusterConfig {
   name: string;
   featureGates?: Record<string, boolean>;
   containerdConfigPatches?: string[];
-  networking: { apiServerAddress: string };
+  networking: { apiServerAddress: string; disableDefaultCNI?: boolean; podSubnet?: string };
   nodes: KindNodeConfig[];
+}
+
+/** kind's default pod subnet, written out: the harness's own CNI splits it by the nodes' podCIDRs. */
+export const KIND_POD_SUBNET = '10.244.0.0/16';
+/** Where every node sees the host directory that backs the harness's own CSI driver's volumes. */
+export const CSI_DATA_NODE_PATH = '/var/lib/kruise-conformance-csi';
+
+/**
+ * Always patched into the nodes' containerd: on a host whose processes lack CAP_SYS_RESOURCE no
+ * one may lower oom_score_adj, and every pod sandbox asks for -998, so without it no pod starts
+ * (docs/kind-offline-status.md). Where containerd runs at -999 already the clamp changes nothing.
+ */
+export const CONTAINERD_RESTRICT_OOM = '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n';
+
+export interface KindConfigOptions {
+  name: string;
+  featureGates?: Record<string, boolean>;
+  /**
+   * The node image is the one built here (no kindnetd in it): kind installs no CNI, the harness
+   * writes its own (network.ts), and `csiDataDir` is mounted into every node for the harness's CSI driver.
+   */
+  offline?: { csiDataDir: string };
 }
 
 /**
@@ -91,20 +114,21 @@ export interface KindClusterConfig {
  * `featureGates` from the user are merged over the row's; the apiserver is bound to loopback so
  * the cluster is not reachable from the network.
  */
-export function kindClusterConfig(row: KindVersion, opts: { name: string; featureGates?: Record<string, boolean> }): KindClusterConfig {
+export function kindClusterConfig(row: KindVersion, opts: KindConfigOptions): KindClusterConfig {
   const gates = { ...row.featureGates, ...opts.featureGates };
+  const mounts = opts.offline ? { extraMounts: [{ hostPath: opts.offline.csiDataDir, containerPath: CSI_DATA_NODE_PATH }] } : {};
   const config: KindClusterConfig = {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
     name: opts.name,
-    networking: { apiServerAddress: '127.0.0.1' },
+    networking: { apiServerAddress: '127.0.0.1', ...(opts.offline ? { disableDefaultCNI: true, podSubnet: KIND_POD_SUBNET } : {}) },
     nodes: [
-      { role: 'control-plane', image: row.image },
-      ...KIND_ZONES.map((zone): KindNodeConfig => ({ role: 'worker', image: row.image, labels: { [ZONE_LABEL]: zone } })),
+      { role: 'control-plane', image: row.image, ...mounts },
+      ...KIND_ZONES.map((zone): KindNodeConfig => ({ role: 'worker', image: row.image, labels: { [ZONE_LABEL]: zone }, ...mounts })),
     ],
   };
   if (Object.keys(gates).length > 0) config.featureGates = gates;
-  if (row.containerdConfigPatches?.length) config.containerdConfigPatches = [...row.containerdConfigPatches];
+  config.containerdConfigPatches = [CONTAINERD_RESTRICT_OOM, ...(row.containerdConfigPatches ?? [])];
   return config;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../provider.ts';
-import { type CommandResult, type CommandRunner, ENGINE_PROBE_TIMEOUT_MS, IMAGE_PROBE_TIMEOUT_MS, findContainerEngine, requireNodeImage } from './engine.ts';
+import { type CommandResult, type CommandRunner, ENGINE_PROBE_TIMEOUT_MS, IMAGE_PROBE_TIMEOUT_MS, findContainerEngine, findContainerEngines, hasImage, requireNodeImage } from './engine.ts';
 
 const ok: CommandResult = { exitCode: 0, stdout: '28.2.2', stderr: '' };
 const noDaemon: CommandResult = { exitCode: 1, stdout: '', stderr: 'Client: ...\nCannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n' };
@@ -45,7 +45,7 @@ describe('findContainerEngine', () => {
     expect(err.message).toBe(
       'the kind provider needs a running container engine, and none answers (docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?; podman is not installed)',
     );
-    expect(err.fix).toMatch(/start the Docker daemon.*--provider local/);
+    expect(err.fix).toMatch(/make kind-image.*setup-podman\.sh.*start the Docker daemon.*--provider local/);
     expect(`${err.message} ${err.fix}`).not.toContain('\n');
   });
 
@@ -71,7 +71,22 @@ describe('requireNodeImage', () => {
   it('names the image and how to build it when it is absent', async () => {
     const err = await providerError(requireNodeImage('podman', 'kindest/node:v1.32.13', 'v1.32.13', fakeRunner({ 'podman image inspect': { exitCode: 125, stdout: '', stderr: 'Error: kindest/node:v1.32.13: image not known' } })));
     expect(err.message).toBe('the kind node image kindest/node:v1.32.13 is not present locally (podman has no image kindest/node:v1.32.13)');
-    expect(err.fix).toContain('kind build node-image --type release v1.32.13 --image kindest/node:v1.32.13');
+    expect(err.fix).toContain('make kind-image');
+    expect(err.fix, 'kind build node-image cannot run offline: not suggested').not.toContain('kind build');
     expect(err.fix).toContain('podman pull kindest/node:v1.32.13');
+  });
+});
+
+describe('findContainerEngines and hasImage', () => {
+  it('lists every engine that answers, docker first', async () => {
+    expect(await findContainerEngines(fakeRunner({ 'docker info': ok, 'podman info': ok }))).toEqual(['docker', 'podman']);
+    expect(await findContainerEngines(fakeRunner({ 'docker info': missing, 'podman info': ok }))).toEqual(['podman']);
+  });
+
+  it('tells present from absent, and fails loudly on an engine that hangs', async () => {
+    expect(await hasImage('podman', 'docker.io/kindest/node:v1.34.10', fakeRunner({ 'podman image inspect': ok }))).toBe(true);
+    expect(await hasImage('podman', 'docker.io/kindest/node:v1.34.10', fakeRunner({ 'podman image inspect': { exitCode: 125, stdout: '', stderr: 'image not known' } }))).toBe(false);
+    const err = await providerError(hasImage('podman', 'x', fakeRunner({ 'podman image inspect': hung })));
+    expect(err.message).toMatch(/cannot look up the kind node image x: podman did not answer/);
   });
 });

@@ -43,17 +43,31 @@ export function kindEnv(engine: EngineName): Record<string, string> {
 }
 
 /**
- * The engine kind will use: docker when its daemon answers, else podman. Throws one ProviderError
- * naming why each failed. Runs nothing that changes state.
+ * Every engine whose daemon answers, docker first. Throws one ProviderError naming why each
+ * failed when none does. Runs nothing that changes state.
  */
-export async function findContainerEngine(run: CommandRunner = execaRunner): Promise<EngineName> {
-  const answers = await Promise.all(ENGINES.map((e) => run(e, ['info', '--format', '{{.ServerVersion}}'], ENGINE_PROBE_TIMEOUT_MS)));
-  const found = ENGINES.find((_, i) => answers[i]!.exitCode === 0 && !answers[i]!.failure);
-  if (found) return found;
+export async function findContainerEngines(run: CommandRunner = execaRunner): Promise<EngineName[]> {
+  // docker's info has ServerVersion, podman's has Version.Version (ServerVersion is a template error there).
+  const format: Record<EngineName, string> = { docker: '{{.ServerVersion}}', podman: '{{.Version.Version}}' };
+  const answers = await Promise.all(ENGINES.map((e) => run(e, ['info', '--format', format[e]], ENGINE_PROBE_TIMEOUT_MS)));
+  const found = ENGINES.filter((_, i) => answers[i]!.exitCode === 0 && !answers[i]!.failure);
+  if (found.length > 0) return found;
   throw new ProviderError(
     `the kind provider needs a running container engine, and none answers (${ENGINES.map((e, i) => probeFailure(e, answers[i]!, ENGINE_PROBE_TIMEOUT_MS)).join('; ')})`,
-    'start the Docker daemon (or install Podman) and check that `docker info` works, or use --provider local, which needs no containers',
+    'run `make kind-image` as root (it installs and configures rootful podman with clusters/kind/node-image/setup-podman.sh and builds the node image), or start the Docker daemon, or use --provider local, which needs no containers',
   );
+}
+
+/** The engine kind will use: docker when its daemon answers, else podman. */
+export async function findContainerEngine(run: CommandRunner = execaRunner): Promise<EngineName> {
+  return (await findContainerEngines(run))[0]!;
+}
+
+/** Whether the engine holds the image; a probe that fails to answer is an error, not a "no". */
+export async function hasImage(engine: EngineName, image: string, run: CommandRunner = execaRunner): Promise<boolean> {
+  const r = await run(engine, ['image', 'inspect', '--format', '{{.Id}}', image], IMAGE_PROBE_TIMEOUT_MS);
+  if (r.failure) throw new ProviderError(`cannot look up the kind node image ${image}: ${probeFailure(engine, r, IMAGE_PROBE_TIMEOUT_MS)}`, `check that \`${engine} images\` answers`);
+  return r.exitCode === 0;
 }
 
 /**
@@ -66,6 +80,6 @@ export async function requireNodeImage(engine: EngineName, image: string, kubern
   const why = r.failure ? probeFailure(engine, r, IMAGE_PROBE_TIMEOUT_MS) : `${engine} has no image ${image}`;
   throw new ProviderError(
     `the kind node image ${image} is not present locally (${why})`,
-    `build it with \`kind build node-image --type release ${kubernetesVersion} --image ${image}\`, or \`${engine} pull ${image}\` where the registry is reachable, or pass --image <a local node image>`,
+    `\`${engine} pull ${image}\` where the registry is reachable, or build the Kubernetes ${kubernetesVersion} node image here with \`make kind-image\` (pinned release only) and leave --image out, or pass --image <a local node image, fully qualified>`,
   );
 }

@@ -7,7 +7,8 @@ import { ProviderError } from '../provider.ts';
 import { createProvider } from '../registry.ts';
 import { clusterDir } from '../state.ts';
 import type { CommandResult, CommandRunner } from './engine.ts';
-import { KindProvider } from './provider.ts';
+import type { LocalNodeImage } from './node-image.ts';
+import { type KindOptions, KindProvider } from './provider.ts';
 
 const ok: CommandResult = { exitCode: 0, stdout: 'ok', stderr: '' };
 const refused: CommandResult = { exitCode: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' };
@@ -59,7 +60,24 @@ describe('kind provider before anything is created', () => {
     rmSync(cache, { recursive: true, force: true });
   });
   const kindCalls = () => (existsSync(kindLog) ? readFileSync(kindLog, 'utf8').trim().split('\n') : []);
-  const provider = (run: CommandRunner, name = 'unit') => new KindProvider({ name, featureGates: {}, log: () => {}, run });
+  // The node image built here, faked: records each ensure(), builds nothing.
+  let ensured: number;
+  let buildFails: ProviderError | undefined;
+  const localImage: LocalNodeImage = {
+    kubernetesVersion: 'v1.34.10',
+    repository: 'localhost/kruise-conformance/kind-node',
+    async ensure() {
+      ensured++;
+      if (buildFails) throw buildFails;
+      return 'localhost/kruise-conformance/kind-node:v1.34.10-abc';
+    },
+  };
+  beforeEach(() => {
+    ensured = 0;
+    buildFails = undefined;
+  });
+  const provider = (run: CommandRunner, name = 'unit', more: Partial<KindOptions> = {}) => new KindProvider({ name, featureGates: {}, log: () => {}, run, localImage, ...more });
+  const absent: CommandResult = { exitCode: 125, stdout: '', stderr: 'Error: image not known' };
 
   it('is what `--provider kind` creates', () => {
     expect(createProvider({ provider: 'kind', name: 'unit', log: () => {} })).toBeInstanceOf(KindProvider);
@@ -74,19 +92,63 @@ describe('kind provider before anything is created', () => {
     expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
   });
 
-  it('without the node image: names it, never runs kind, keeps nothing', async () => {
-    const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: 'Error: No such image' } });
-    const err = await upError(new KindProvider({ name: 'unit', kubernetesVersion: '1.32', featureGates: {}, log: () => {}, run }));
-    expect(err.message).toBe('the kind node image kindest/node:v1.32.13 is not present locally (docker has no image kindest/node:v1.32.13)');
+  it('without the node image of a release not built here: names it, never builds or runs kind, keeps nothing', async () => {
+    const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: 'Error: No such image' }, 'podman image inspect': absent });
+    const err = await upError(provider(run, 'unit', { kubernetesVersion: '1.32' }));
+    expect(err.message).toBe('the kind node image docker.io/kindest/node:v1.32.13 is not present locally, and the node image built on this machine is Kubernetes v1.34.10 only');
+    expect(err.fix).toMatch(/docker pull docker\.io\/kindest\/node:v1\.32\.13.*--kubernetes-version 1\.34/);
+    expect(run.calls.filter((c) => c.includes('image inspect')), 'both engines asked').toHaveLength(2);
+    expect(ensured).toBe(0);
     expect(kindCalls()).toEqual([]);
     expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
   });
 
-  it('checks an --image override rather than the table\'s image', async () => {
+  it('checks an --image override rather than the table\'s image, and builds nothing', async () => {
     const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
-    const err = await upError(new KindProvider({ name: 'unit', image: 'my/node:v1.33.0', featureGates: {}, log: () => {}, run }));
+    const err = await upError(provider(run, 'unit', { image: 'my/node:v1.33.0' }));
     expect(err.message).toContain('my/node:v1.33.0');
     expect(run.calls).toContain('docker image inspect --format {{.Id}} my/node:v1.33.0');
+    expect(ensured).toBe(0);
+  });
+
+  it('uses upstream kindest/node where an engine holds it, without building', async () => {
+    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': ok });
+    await upError(provider(run, 'someone-elses'));
+    expect(run.calls).toContain('podman image inspect --format {{.Id}} docker.io/kindest/node:v1.34.10');
+    expect(ensured).toBe(0);
+  });
+
+  it('falls back to the node image built here when upstream\'s is absent (pinned release, podman)', async () => {
+    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': absent });
+    const lines: string[] = [];
+    const err = await upError(provider(run, 'someone-elses', { log: (l) => lines.push(l) }));
+    expect(err.message, 'got as far as the name check').toMatch(/"someone-elses" already exists/);
+    expect(ensured).toBe(1);
+    expect(lines.join('\n')).toMatch(/docker\.io\/kindest\/node:v1\.34\.10 is not present; using the node image built on this machine/);
+  });
+
+  it('says why when the node image cannot be built, and keeps nothing', async () => {
+    buildFails = new ProviderError('cannot build the kind node image here: make kind-image needs root', 'run `make kind-image` as root and read its output');
+    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': absent });
+    const err = await upError(provider(run));
+    expect(err).toBe(buildFails);
+    expect(kindCalls()).toEqual([]);
+    expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
+  });
+
+  it('with docker only and no upstream image: the local build needs podman, and says so', async () => {
+    const run = runner({ 'docker info': ok, 'podman info': { exitCode: undefined, stdout: '', stderr: '', failure: 'missing' }, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
+    const err = await upError(provider(run));
+    expect(err.message).toMatch(/not present in docker, and the node image built on this machine needs rootful podman/);
+    expect(err.fix).toMatch(/make kind-image/);
+    expect(ensured).toBe(0);
+  });
+
+  it('an --image of the local build is looked up in podman even when docker answers', async () => {
+    const run = runner({ 'docker info': ok, 'podman info': ok, 'podman image inspect': ok });
+    await upError(provider(run, 'someone-elses', { image: 'localhost/kruise-conformance/kind-node:v1.34.10-old' }));
+    expect(run.calls).toContain('podman image inspect --format {{.Id}} localhost/kruise-conformance/kind-node:v1.34.10-old');
+    expect(kindCalls()).toEqual(['get clusters provider=podman']);
   });
 
   it('refuses a kind cluster of the same name that it did not create, and leaves it alone', async () => {

@@ -1,16 +1,20 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchStrategy, StorageV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { loadKubeConfig } from '../../kube/client.ts';
 import { waitForCollection } from '../../kube/wait.ts';
 import { toolPath, toolPaths } from '../../tools/resolve.ts';
-import { apiserverFeatureGates, capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
+import { capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
 import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult, alreadyUpError } from '../provider.ts';
 import { clusterDir, readState, removeClusterDir, validateClusterName, writeState } from '../state.ts';
 import { KIND_ZONES, type KindVersion, kindClusterConfig, loadKindVersions, renderKindConfig, selectKindVersion } from './config.ts';
-import { CSI_NAMESPACE, CSI_POD_SELECTOR, KIND_DEFAULT_STORAGE_CLASS, csiManifestPaths } from './csi.ts';
-import { type CommandRunner, type EngineName, ENGINES, execaRunner, findContainerEngine, kindEnv, requireNodeImage } from './engine.ts';
+import { clusterGates, gateMismatches } from './gates.ts';
+import { type NodeNetwork, applyPodNetwork, engineNetworkExists, engineNetworkGateway, planPodNetwork, removeEngineNetworkIfUnused } from './network.ts';
+import { type LocalNodeImage, chooseNodeImage } from './node-image.ts';
+import { localNodeImage } from './local-image.ts';
+import { KIND_DEFAULT_STORAGE_CLASS, type StoragePlan, storagePlan } from './csi.ts';
+import { type CommandRunner, type EngineName, ENGINES, execaRunner, findContainerEngine, findContainerEngines, kindEnv } from './engine.ts';
 
 export interface KindOptions {
   name: string;
@@ -23,14 +27,18 @@ export interface KindOptions {
   log: (line: string) => void;
   /** Runs the container-engine probes; tests inject a fake. */
   run?: CommandRunner;
+  /** The node image built on this machine; tests inject a fake. */
+  localImage?: LocalNodeImage;
 }
 
 /** Named waits of `up`; image pulls of the CSI sidecars dominate the second. */
-export const KIND_TIMEOUTS = { nodesReadyMs: 180_000, csiReadyMs: 300_000, createMs: 600_000 };
+export const KIND_TIMEOUTS = { nodesReadyMs: 180_000, podCIDRsMs: 60_000, csiReadyMs: 300_000, createMs: 600_000 };
 
 interface PodLike {
   metadata?: { name?: string };
-  status?: { phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { name: string; ready: boolean; state?: Record<string, unknown> }[] };
+  spec?: { podCIDR?: string };
+  status?: {
+    addresses?: { type: string; address: string }[]; phase?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { name: string; ready: boolean; state?: Record<string, unknown> }[] };
 }
 const condition = (o: PodLike, type: string) => o.status?.conditions?.find((c) => c.type === type)?.status ?? 'unknown';
 
@@ -56,13 +64,17 @@ export class KindProvider implements Provider {
     return join(this.dir, 'kubeconfig');
   }
 
-  /** The row, engine and tools `up` needs; every check here is read-only and quick. */
-  async preflight(): Promise<{ row: KindVersion; engine: EngineName; kind: string; kubectl: string }> {
+  /**
+   * The row, engine, node image and tools `up` needs. The checks are read-only and quick; only a
+   * node image that must be built here on first use takes minutes (and says so first).
+   */
+  async preflight(signal?: AbortSignal): Promise<{ row: KindVersion; engine: EngineName; image: string; offline: boolean; kind: string; kubectl: string }> {
     const row = selectKindVersion(loadKindVersions(), { kubernetesVersion: this.opts.kubernetesVersion, image: this.opts.image });
-    const engine = await findContainerEngine(this.run);
-    await requireNodeImage(engine, row.image, row.kubernetesVersion, this.run);
+    const engines = await findContainerEngines(this.run);
     const { kind, kubectl } = toolPaths(['kind', 'kubectl']);
-    return { row, engine, kind, kubectl };
+    const local = this.opts.localImage ?? localNodeImage(this.opts.log, signal);
+    const choice = await chooseNodeImage(engines, row, this.opts.image, local, this.run, this.opts.log);
+    return { row: { ...row, image: choice.image }, engine: choice.engine, image: choice.image, offline: choice.offline, kind, kubectl };
   }
 
   async up(signal?: AbortSignal): Promise<UpResult> {
@@ -72,29 +84,38 @@ export class KindProvider implements Provider {
     if (existing.state !== 'down') {
       throw alreadyUpError(`kind cluster "${this.opts.name}"`, existing, this.dir, `kruise-conformance cluster down --provider kind --name ${this.opts.name}`);
     }
-    const { row, engine, kind, kubectl } = await this.preflight();
+    const { row, engine, offline, kind, kubectl } = await this.preflight(signal);
     if ((await this.kindClusters(kind, engine)).includes(this.opts.name)) {
       throw new ProviderError(
         `a kind cluster named "${this.opts.name}" already exists, and the harness did not create it (no ${this.dir})`,
         `pick another --name, or delete it with \`kind delete cluster --name ${this.opts.name}\` if it is yours to delete`,
       );
     }
+    if (signal?.aborted) throw new InterruptedError(`cluster up of "${this.opts.name}" was interrupted before anything was created`, 'run `cluster up` again');
     timings.checks = performance.now() - t0;
-    this.opts.log(`kind: Kubernetes ${row.kubernetesVersion} from ${row.image} on ${engine}${row.notes ? ` (${row.notes})` : ''}`);
+    this.opts.log(`kind: Kubernetes ${row.kubernetesVersion} from ${row.image} on ${engine}${offline ? ' (built here: the harness provides the pod network and the CSI driver)' : ''}`);
 
     mkdirSync(this.dir, { recursive: true });
     try {
-      const config = kindClusterConfig(row, { name: this.opts.name, featureGates: this.opts.featureGates });
+      // kind makes its engine network on first use; the harness removes it at down only if it made it.
+      if (!(await engineNetworkExists(engine, this.run))) writeFileSync(this.networkMarker, `${this.opts.name}\n`);
+      const csiDataDir = join(this.dir, 'csi-data');
+      if (offline) mkdirSync(csiDataDir, { recursive: true });
+      const config = kindClusterConfig(row, { name: this.opts.name, featureGates: this.opts.featureGates, ...(offline ? { offline: { csiDataDir } } : {}) });
       const configPath = join(this.dir, 'kind-config.yaml');
       writeFileSync(configPath, renderKindConfig(config));
+      // Recorded before create, so a later `down` knows the engine even if up fails half-way.
+      writeFileSync(join(this.dir, 'engine'), engine);
       await this.createCluster(kind, engine, configPath, signal);
       timings.create = performance.now() - t0 - timings.checks;
       const kc = loadKubeConfig(this.kubeconfigPath);
+      const expectedNodes = 1 + KIND_ZONES.length;
 
       const t1 = performance.now();
-      await this.installStorage(kubectl, signal);
-      const expectedNodes = 1 + KIND_ZONES.length;
-      await waitForCollection<PodLike>(kc, { path: '/api/v1/nodes' }, (nodes) => nodes.filter((n) => condition(n, 'Ready') === 'True').length >= expectedNodes, {
+      if (offline) await this.setupPodNetwork(kc, engine, expectedNodes, signal);
+      const storage = storagePlan(offline);
+      await this.installStorage(kubectl, storage, signal);
+      const nodes = await waitForCollection<PodLike>(kc, { path: '/api/v1/nodes' }, (nodes) => nodes.filter((n) => condition(n, 'Ready') === 'True').length >= expectedNodes, {
         timeoutMs: KIND_TIMEOUTS.nodesReadyMs,
         describe: `${expectedNodes} kind nodes to become Ready`,
         render: (nodes) => nodes.map((n) => `${n.metadata?.name}: Ready=${condition(n, 'Ready')}`).join('\n'),
@@ -102,31 +123,18 @@ export class KindProvider implements Provider {
       });
       timings.nodes = performance.now() - t1;
       const t2 = performance.now();
-      await waitForCollection<PodLike>(
-        kc,
-        { path: `/api/v1/namespaces/${CSI_NAMESPACE}/pods`, labelSelector: CSI_POD_SELECTOR },
-        (pods) => pods.length > 0 && pods.every((p) => condition(p, 'Ready') === 'True'),
-        {
-          timeoutMs: KIND_TIMEOUTS.csiReadyMs,
-          describe: `the CSI hostpath driver's pods in ${CSI_NAMESPACE} to become Ready`,
-          render: (pods) =>
-            pods
-              .map((p) => `${p.metadata?.name}: ${p.status?.phase}, ${(p.status?.containerStatuses ?? []).map((c) => `${c.name}=${c.ready ? 'ready' : Object.keys(c.state ?? {})[0]}`).join(' ')}`)
-              .join('\n') || '(no pods)',
-          signal,
-        },
-      );
+      if (storage) await this.waitForStorage(kc, storage, signal);
       timings.storage = performance.now() - t2;
 
-      const gates = await apiserverFeatureGates(kc);
       const wanted = { ...row.featureGates, ...this.opts.featureGates };
-      const wrong = Object.entries(wanted).filter(([gate, want]) => gates[gate] !== want);
+      const components = await clusterGates(kc, nodes.map((n) => n.metadata?.name ?? '').filter(Boolean));
+      const wrong = gateMismatches(wanted, components);
       if (wrong.length > 0) {
-        throw new ProviderError(
-          `the kind cluster's kube-apiserver does not report the requested feature gates: ${wrong.map(([g, w]) => `${g}=${w} (reports ${gates[g] ?? 'unknown'})`).join(', ')}`,
-          `check the gate names against Kubernetes ${row.kubernetesVersion} and ${configPath}`,
-        );
+        throw new ProviderError(`the kind cluster does not report the requested feature gates: ${wrong.join(', ')}`, `check the gate names against Kubernetes ${row.kubernetesVersion} and ${configPath}`);
       }
+      const resize = components.map((c) => `${c.component}=${c.gates.InPlacePodVerticalScaling ?? 'unknown'}`).join(', ');
+      this.opts.log(`kind: InPlacePodVerticalScaling read back: ${resize}`);
+      const gates = components[0]!.gates;
       const version = await serverVersion(kc);
       const server = kc.getCurrentCluster()?.server ?? '';
       const capabilities = capabilitiesFrom(await clusterFacts(kc), { helm: helmAvailable() });
@@ -137,7 +145,7 @@ export class KindProvider implements Provider {
         server,
         kubernetesVersion: version,
         createdAt: new Date().toISOString(),
-        extra: { engine, image: row.image, minor: row.minor, featureGates: wanted },
+        extra: { engine, image: row.image, offline, minor: row.minor, featureGates: wanted, kubeletGates: Object.fromEntries(components.slice(1).map((c) => [c.component, c.gates.InPlacePodVerticalScaling])) },
       });
       timings.total = performance.now() - t0;
       return { kubeconfig: this.kubeconfigPath, server, kubernetesVersion: version, featureGates: gates, capabilities, timings };
@@ -150,6 +158,11 @@ export class KindProvider implements Provider {
       if (signal?.aborted) throw new InterruptedError(`cluster up of "${this.opts.name}" was interrupted; everything it started was removed`, 'run `cluster up` again');
       throw err;
     }
+  }
+
+  /** Marker that the harness made kind's engine network (shared by every kind cluster). */
+  private get networkMarker(): string {
+    return join(clusterDir('kind', this.opts.name), '..', '.engine-network-made-by-harness');
   }
 
   private async createCluster(kind: string, engine: EngineName, configPath: string, signal?: AbortSignal): Promise<void> {
@@ -167,12 +180,27 @@ export class KindProvider implements Provider {
       });
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw new ProviderError(`kind could not create cluster "${this.opts.name}": ${(err as Error).message.split('\n')[0]}`, `read ${logPath}`);
+      const last = readFileSync(logPath, 'utf8').trim().split('\n').filter((l) => /ERROR|error|failed/.test(l)).at(-1);
+      throw new ProviderError(`kind could not create cluster "${this.opts.name}": ${last?.trim() ?? (err as Error).message.split('\n')[0]}`, `read ${logPath}`);
     }
   }
 
-  /** Our CSI driver and classes, and kind's own default class demoted so `expandable` is the only default. */
-  private async installStorage(kubectl: string, signal?: AbortSignal): Promise<void> {
+  /** kindnetd's job, for a node image without it: a CNI config per node and routes between the nodes' pod CIDRs. */
+  private async setupPodNetwork(kc: ReturnType<typeof loadKubeConfig>, engine: EngineName, expected: number, signal?: AbortSignal): Promise<void> {
+    const toNetwork = (n: PodLike): NodeNetwork => ({ name: n.metadata?.name ?? '', address: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '', podCIDR: n.spec?.podCIDR ?? '' });
+    const nodes = await waitForCollection<PodLike>(kc, { path: '/api/v1/nodes' }, (nodes) => nodes.length >= expected && nodes.every((n) => toNetwork(n).podCIDR && toNetwork(n).address), {
+      timeoutMs: KIND_TIMEOUTS.podCIDRsMs,
+      describe: `${expected} kind nodes with a pod CIDR and an address`,
+      render: (nodes) => nodes.map((n) => `${n.metadata?.name}: ${JSON.stringify(toNetwork(n))}`).join('\n'),
+      signal,
+    });
+    const plans = planPodNetwork(nodes.map(toNetwork).sort((a, b) => a.name.localeCompare(b.name)));
+    await applyPodNetwork(engine, plans, this.run);
+    this.opts.log(`kind: pod network: ptp + host-local on ${plans.length} nodes, ${plans.reduce((n, p) => n + p.routes.length, 0)} routes`);
+  }
+
+  /** The CSI driver and classes of the plan, and kind's own default class demoted so `expandable` is the only default. */
+  private async installStorage(kubectl: string, plan: StoragePlan | undefined, signal?: AbortSignal): Promise<void> {
     const storage = loadKubeConfig(this.kubeconfigPath).makeApiClient(StorageV1Api);
     try {
       await storage.patchStorageClass(
@@ -182,8 +210,30 @@ export class KindProvider implements Provider {
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
     }
-    const files = csiManifestPaths().flatMap((f) => ['-f', f]);
+    if (!plan) {
+      this.opts.log('kind: no CSI driver for this node image yet: StorageClasses expandable/fixed are not installed (no VolumeExpansion)');
+      return;
+    }
+    for (const archive of plan.imageArchives) await this.loadArchive(archive);
+    const files = plan.manifests.flatMap((f) => ['-f', f]);
     await execa(kubectl, ['--kubeconfig', this.kubeconfigPath, 'apply', ...files], { stdin: 'ignore', cancelSignal: signal });
+  }
+
+  private async waitForStorage(kc: ReturnType<typeof loadKubeConfig>, plan: StoragePlan, signal?: AbortSignal): Promise<void> {
+    await waitForCollection<PodLike>(
+      kc,
+      { path: `/api/v1/namespaces/${plan.namespace}/pods`, labelSelector: plan.podSelector },
+      (pods) => pods.length >= plan.minPods && pods.every((p) => condition(p, 'Ready') === 'True'),
+      {
+        timeoutMs: KIND_TIMEOUTS.csiReadyMs,
+        describe: `${plan.describe}'s pods in ${plan.namespace} to become Ready`,
+        render: (pods) =>
+          pods
+            .map((p) => `${p.metadata?.name}: ${p.status?.phase}, ${(p.status?.containerStatuses ?? []).map((c) => `${c.name}=${c.ready ? 'ready' : Object.keys(c.state ?? {})[0]}`).join(' ')}`)
+            .join('\n') || '(no pods)',
+        signal,
+      },
+    );
   }
 
   /** Names of the kind clusters the engine holds; throws a ProviderError when kind cannot list them. */
@@ -197,7 +247,8 @@ export class KindProvider implements Provider {
 
   /** The engine the cluster was made with, else the one that answers now. */
   private async engine(): Promise<EngineName> {
-    const recorded = readState('kind', this.opts.name)?.extra.engine;
+    const file = join(this.dir, 'engine');
+    const recorded = readState('kind', this.opts.name)?.extra.engine ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
     if (typeof recorded === 'string' && (ENGINES as readonly string[]).includes(recorded)) return recorded as EngineName;
     return findContainerEngine(this.run);
   }
@@ -223,6 +274,25 @@ export class KindProvider implements Provider {
       throw new ProviderError(`kind delete cluster "${this.opts.name}" failed: ${r.stderr.trim().split('\n').at(-1)}`, `run \`kind delete cluster --name ${this.opts.name}\` by hand, then \`cluster down\` again`);
     }
     removeClusterDir('kind', this.opts.name);
+    // kind leaves its engine network behind; the harness removes it when it made it and no
+    // container (of any cluster) is on it any more.
+    if (existsSync(this.networkMarker)) {
+      const outcome = await removeEngineNetworkIfUnused(engine, this.run).catch((e: unknown) => `kept: ${(e as Error).message}`);
+      if (outcome === 'removed' || outcome === 'absent') rmSync(this.networkMarker, { force: true });
+      if (outcome === 'removed') this.opts.log(`kind: removed the ${engine} network kind (made by the harness, now unused)`);
+    }
+  }
+
+  /** The host's address as the nodes reach it: where an out-of-cluster implementation serves its webhooks. */
+  async hostAddress(): Promise<string> {
+    return engineNetworkGateway(await this.engine(), this.run);
+  }
+
+  /** Load a docker-archive file into every node of the cluster (no engine store involved). */
+  private async loadArchive(archive: string): Promise<void> {
+    const engine = await this.engine();
+    const r = await execa(toolPath('kind'), ['load', 'image-archive', '--name', this.opts.name, archive], { env: kindEnv(engine), stdin: 'ignore', reject: false });
+    if (r.exitCode !== 0) throw new ProviderError(`cannot load ${archive} into kind cluster "${this.opts.name}": ${r.stderr.trim().split('\n').at(-1)}`, 'rebuild it (delete the file) and run `cluster up` again');
   }
 
   async status(): Promise<ClusterStatus> {

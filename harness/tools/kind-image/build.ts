@@ -151,12 +151,20 @@ async function ensureRootfs(log: (l: string) => void, signal?: AbortSignal): Pro
 /** Lay out stage/files (the node binaries) and stage/images (one docker-archive per image). */
 async function stageNode(rootfs: string, work: string, stage: string, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
   for (const b of NODE_BINARIES) placeFile(toolPath(b.tool, groupById(b.group)), join(stage, 'files', b.path));
-  const pause = join(work, 'pause');
-  await execa('go', ['build', '-trimpath', '-ldflags', '-s -w -X main.version=3.10', '-o', pause, '.'], {
-    cwd: join(NODE_IMAGE_DIR, 'pause'),
-    env: { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
-    cancelSignal: signal,
-  });
+  // One pause binary per version the images name (`pause -v` prints it, and the bytes differ).
+  const pauses = new Map<string, string>();
+  for (const spec of NODE_IMAGES) {
+    for (const f of spec.files) {
+      if (!('pause' in f.source) || pauses.has(f.source.pause)) continue;
+      const out = join(work, `pause-${f.source.pause}`);
+      await execa('go', ['build', '-trimpath', '-ldflags', `-s -w -X main.version=${f.source.pause}`, '-o', out, '.'], {
+        cwd: join(NODE_IMAGE_DIR, 'pause'),
+        env: { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+        cancelSignal: signal,
+      });
+      pauses.set(f.source.pause, out);
+    }
+  }
   // The node rootfs, unpacked once, is where Debian's files for the images come from.
   const tree = join(work, 'rootfs');
   if (NODE_IMAGES.some((i) => i.debianPackages?.length)) {
@@ -166,7 +174,7 @@ async function stageNode(rootfs: string, work: string, stage: string, log: (l: s
   mkdirSync(join(stage, 'images'), { recursive: true });
   for (const spec of NODE_IMAGES) {
     const layerDir = join(work, 'layers', spec.name);
-    for (const f of spec.files) placeFile('pause' in f.source ? pause : toolPath(f.source.tool, groupById(f.source.group)), join(layerDir, f.path));
+    for (const f of spec.files) placeFile('pause' in f.source ? pauses.get(f.source.pause)! : toolPath(f.source.tool, groupById(f.source.group)), join(layerDir, f.path));
     if (spec.debianPackages?.length) copyDebianFiles(tree, layerDir, spec);
     await writeDockerArchive(spec, layerDir, join(work, 'archives', spec.name), join(stage, 'images', `${spec.name}.tar`), signal);
     log(`image ${spec.tags.join(', ')}`);

@@ -55,8 +55,17 @@ describe('the node images', () => {
       'registry.k8s.io/kube-scheduler:v1.34.10',
       'registry.k8s.io/pause:3.10',
       'registry.k8s.io/pause:3.10.1',
+      'registry.k8s.io/pause:3.8',
+      'registry.k8s.io/pause:3.9',
     ]);
     expect(tags).toContain(SANDBOX_IMAGE);
+  });
+  it('hold every image the suites run, each pause version its own image', async () => {
+    const { IMAGE_V1, IMAGE_V2, IMAGE_V3 } = await import('../../../suites/lib/workloads.ts');
+    const owner = (tag: string) => NODE_IMAGES.find((i) => i.tags.includes(tag));
+    for (const image of [IMAGE_V1, IMAGE_V2, IMAGE_V3]) expect(owner(image), image).toBeDefined();
+    const versions = [IMAGE_V1, IMAGE_V2, IMAGE_V3].map((t) => owner(t)!.files[0]!.source);
+    expect(new Set(versions.map((v) => JSON.stringify(v))).size, 'three distinct pause builds').toBe(3);
   });
   it('take every binary from a tool group that builds it', () => {
     for (const image of NODE_IMAGES) {

@@ -9,7 +9,7 @@
 import { KUBERNETES_VERSION, type ToolGroup, type ToolName } from '../catalog.ts';
 
 /** Where a file of an image comes from: a binary of a tool group, or the pause program built here. */
-export type ImageFileSource = { tool: ToolName; group: ToolGroup['id'] } | { pause: true };
+export type ImageFileSource = { tool: ToolName; group: ToolGroup['id'] } | { pause: string };
 
 export interface ImageSpec {
   /** Short name for logs and archive files. */
@@ -48,6 +48,10 @@ function controlPlane(name: 'kube-apiserver' | 'kube-controller-manager' | 'kube
   };
 }
 
+function pauseImage(name: string, version: string, tags: string[]): ImageSpec {
+  return { name, tags, files: [{ source: { pause: version }, path: '/pause' }], entrypoint: ['/pause'], user: '65535:65535' };
+}
+
 export const NODE_IMAGES: readonly ImageSpec[] = [
   controlPlane('kube-apiserver'),
   controlPlane('kube-controller-manager'),
@@ -81,13 +85,12 @@ export const NODE_IMAGES: readonly ImageSpec[] = [
     files: [{ source: { tool: 'coredns', group: 'coredns' }, path: '/coredns' }],
     entrypoint: ['/coredns'],
   },
-  {
-    name: 'pause',
-    tags: [SANDBOX_IMAGE, 'registry.k8s.io/pause:3.10.1'],
-    files: [{ source: { pause: true }, path: '/pause' }],
-    entrypoint: ['/pause'],
-    user: '65535:65535',
-  },
+  pauseImage('pause', '3.10', [SANDBOX_IMAGE, 'registry.k8s.io/pause:3.10.1']),
+  // The images the suites' workloads run (suites/lib/workloads.ts IMAGE_V1..V3): each is its own
+  // image (the pause program stamped with its version, so the image IDs differ), so an image
+  // change is a real image change to the kubelet and to the in-place update's imageID check.
+  pauseImage('pause-3.9', '3.9', ['registry.k8s.io/pause:3.9']),
+  pauseImage('pause-3.8', '3.8', ['registry.k8s.io/pause:3.8']),
 ];
 
 /** The binaries the node itself runs, and where kind v0.33.0's node-image contract puts them. */
