@@ -100,7 +100,7 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
         }
       : false,
   });
-  const whitelist = await loadWhitelist(mgr.core, flags.kruiseNamespace, log);
+  const whitelist = await loadWhitelist(mgr.core, mgr.kc, flags.kruiseNamespace, log);
   for (const c of selectControllers(flags.controllers)) mgr.add(c.factory);
 
   let webhooks: WebhookHandle | undefined;
@@ -218,7 +218,7 @@ export function buildProgram(logger: () => Logger, exit: (code: number) => void)
     .option('--renew-deadline-seconds <n>', 'how long the leader retries renewing before giving up', int('--renew-deadline-seconds', 1), 10)
     .option('--retry-period-seconds <n>', 'interval between Lease attempts', int('--retry-period-seconds', 1), 2)
     .option('--concurrency <n>', 'workers per controller', int('--concurrency', 1), 3)
-    .option('--kruise-namespace <ns>', 'namespace of ConfigMap kruise-configuration (WorkloadSpread custom-workload whitelist), read at startup', 'kruise-system')
+    .option('--kruise-namespace <ns>', 'namespace of ConfigMap kruise-configuration (WorkloadSpread custom-workload whitelist), read at startup; in cluster the pod\'s own (POD_NAMESPACE)', process.env.POD_NAMESPACE || 'kruise-system')
     .option(
       '--controllers <names>',
       `controllers to run, comma-separated (${namedControllers.map((c) => c.name).join(', ')}) or * for all`,

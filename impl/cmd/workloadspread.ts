@@ -4,14 +4,15 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { setProcessWhitelist, sharedStore } from '../controllers/workloadspread/store.ts';
 import type { InformerFactory } from '../controllers/workloadspread/targets.ts';
-import { EMPTY_WHITELIST, KRUISE_CONFIGURATION, parseWhitelist, WHITELIST_KEY, type Whitelist } from '../controllers/workloadspread/whitelist.ts';
+import { type CustomWorkload, EMPTY_WHITELIST, KRUISE_CONFIGURATION, parseWhitelist, WHITELIST_KEY, type Whitelist } from '../controllers/workloadspread/whitelist.ts';
+import { getJson } from '../runtime/kube-http.ts';
 import { statusCodeOf } from '../runtime/controller.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { liveValidationReader, type WorkloadSpreadDeps } from '../webhooks/workloadspread/index.ts';
 import { workloadSpreadPodHooks } from '../webhooks/workloadspread/pods.ts';
 
 /** Reads the whitelist; a ConfigMap that exists with malformed JSON fails the start, as in OpenKruise. */
-export async function loadWhitelist(core: CoreV1Api, namespace: string, log: Logger): Promise<Whitelist> {
+export async function loadWhitelist(core: CoreV1Api, kc: KubeConfig, namespace: string, log: Logger): Promise<Whitelist> {
   let data: Record<string, string> | undefined;
   try {
     data = (await core.readNamespacedConfigMap({ name: KRUISE_CONFIGURATION, namespace })).data;
@@ -27,9 +28,26 @@ export async function loadWhitelist(core: CoreV1Api, namespace: string, log: Log
   } catch (err) {
     throw new Error(`ConfigMap ${namespace}/${KRUISE_CONFIGURATION} key ${WHITELIST_KEY}: ${(err as Error).message}`);
   }
-  log.info('WorkloadSpread custom-workload whitelist', { namespace, workloads: list.workloads.map((w) => `${w.kind}.${w.group}/${w.version}`) });
+  list = { workloads: await Promise.all(list.workloads.map((w) => withListPath(kc, w, log))) };
+  log.info('WorkloadSpread custom-workload whitelist', { namespace, workloads: list.workloads.map((w) => `${w.kind}.${w.group}/${w.version}${w.listPath ? '' : ' (not served: not watched)'}`) });
   setProcessWhitelist(list);
   return list;
+}
+
+/**
+ * The kind's list path from discovery, so the controller can watch the workload (a replicas change
+ * must reach its WorkloadSpread). Like OpenKruise, a kind not served at startup is not watched.
+ */
+async function withListPath(kc: KubeConfig, w: CustomWorkload, log: Logger): Promise<CustomWorkload> {
+  const base = `/apis/${w.group}/${w.version}`;
+  try {
+    const list = await getJson<{ resources?: Array<{ name: string; kind: string }> }>(kc, base);
+    const r = (list.resources ?? []).find((x) => x.kind === w.kind && !x.name.includes('/'));
+    return r ? { ...w, listPath: `${base}/${r.name}` } : w;
+  } catch (err) {
+    log.warn('cannot discover a whitelisted custom workload; it is not watched', { kind: `${w.kind}.${w.group}/${w.version}`, err: (err as Error).message });
+    return w;
+  }
 }
 
 export function workloadSpreadDeps(kc: KubeConfig, informer: InformerFactory, whitelist: Whitelist, logger: Logger): WorkloadSpreadDeps {

@@ -145,6 +145,29 @@ export async function waitForSpreadPods(namespace: string, selector: string, cou
   return pods;
 }
 
+/**
+ * Wait until, per subset, exactly `want[subset]` active pods carry a negative deletion cost. A
+ * workload that scales in before the WorkloadSpread has re-costed its pods cannot follow costs it
+ * has not seen yet (true of any implementation), so tests that change maxReplicas wait for this.
+ */
+export async function waitForNegativeCosts(namespace: string, selector: string, want: Record<string, number>, describe: string, timeoutMs = timeouts().statusSync): Promise<V1Pod[]> {
+  const all = await nodesByName();
+  const negative = (items: V1Pod[]) => {
+    const out: Record<string, number> = Object.fromEntries(Object.keys(want).map((k) => [k, 0]));
+    for (const p of activePods(items)) {
+      const subset = subsetOf(p);
+      if (subset !== undefined && Number(costOf(p)) < 0) out[subset] = (out[subset] ?? 0) + 1;
+    }
+    return out;
+  };
+  return waitForAll<V1Pod & Obj>(POD, namespace, selector, (items) => JSON.stringify(negative(items as V1Pod[])) === JSON.stringify(want), {
+    timeoutMs,
+    describe: `${describe}: pods with a negative deletion cost per subset to be ${JSON.stringify(want)}`,
+    namespace,
+    render: (items) => describeSpreadPods(items as V1Pod[], all),
+  });
+}
+
 /** Assert the per-subset pod counts, printing every pod on failure. */
 export async function expectSubsetCounts(pods: V1Pod[], want: Record<string, number>, what: string): Promise<void> {
   const all = await nodesByName();

@@ -9,7 +9,7 @@ import { isPodReady } from '../../harness/kube/invariants.ts';
 import { CLONESET, WORKLOADSPREAD, createObject, patchObject } from '../lib/api.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { IMAGE_V2, cloneSet, container, imageOf, podsOf } from '../lib/workloads.ts';
-import { ZONE, costOf, expectPlacedBy, expectSubsetCounts, labelPatch, subsetOf, waitForSpreadPods, waitForSubsets, workloadSpread, zoneSubset } from './fixtures.ts';
+import { ZONE, costOf, expectPlacedBy, expectSubsetCounts, labelPatch, subsetOf, waitForNegativeCosts, waitForSpreadPods, waitForSubsets, workloadSpread, zoneSubset } from './fixtures.ts';
 
 const settled = (p: Parameters<typeof isPodReady>[0]) => isPodReady(p) && subsetOf(p) !== undefined && costOf(p) !== undefined;
 
@@ -25,12 +25,16 @@ describeFeature(['WorkloadSpread.MaxReplicas', 'WorkloadSpread.SubsetInjection',
     await waitForSubsets(ns.name, 'ws', { 'subset-a': { replicas: 3, missingReplicas: 0 }, 'subset-b': { replicas: 3, missingReplicas: 0 } });
 
     await patchObject(WORKLOADSPREAD, ns.name, 'ws', { spec: { subsets: ws(2) } });
+    // One pod per subset is now beyond its max: both must be costed lowest before the scale-in.
+    await waitForNegativeCosts(ns.name, podsOf('web'), { 'subset-a': 1, 'subset-b': 1 }, 'max 2/2 over 3/3 pods');
     await patchObject(CLONESET, ns.name, 'web', { spec: { replicas: 4 } });
     pods = await waitForSpreadPods(ns.name, podsOf('web'), 4, settled, '4 Ready, matched pods');
     await expectSubsetCounts(pods, { 'subset-a': 2, 'subset-b': 2 }, 'max 2/2 with 4 replicas');
     await waitForSubsets(ns.name, 'ws', { 'subset-a': { replicas: 2, missingReplicas: 0 }, 'subset-b': { replicas: 2, missingReplicas: 0 } });
 
     await patchObject(WORKLOADSPREAD, ns.name, 'ws', { spec: { subsets: ws(4) } });
+    // Room for 2 more per subset, seen in status before the new pods are created.
+    await waitForSubsets(ns.name, 'ws', { 'subset-a': { replicas: 2, missingReplicas: 2 }, 'subset-b': { replicas: 2, missingReplicas: 2 } });
     await patchObject(CLONESET, ns.name, 'web', { spec: { replicas: 8 } });
     pods = await waitForSpreadPods(ns.name, podsOf('web'), 8, settled, '8 Ready, matched pods');
     await expectSubsetCounts(pods, { 'subset-a': 4, 'subset-b': 4 }, 'max 4/4 with 8 replicas');

@@ -5,7 +5,7 @@
  * directly (revisionName) or as the newest one labelled with a custom version (the SidecarSet's
  * apps.kruise.io/sidecarset-custom-version label is copied onto its revisions). Policy Always (the
  * default) always injects it; Partial injects it into pods updateStrategy.selector does not match,
- * and otherwise into a percent partition's share of new pods (an integer partition: none).
+ * and otherwise into a percent partition's share of new pods, drawn per pod (an integer partition: none).
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
@@ -110,7 +110,7 @@ describeFeature('SidecarSet.InjectionRevision', 'injectionStrategy.revision pins
     expect(canary.map((p) => imageIn(p)).sort(), `canary pods: the old one pinned, the new one latest\n${renderSidecarPods(canary)}`).toEqual([IMAGE_V1, IMAGE_V2].sort());
   });
 
-  it('Partial with a percent partition: 100% injects the pinned revision; an integer partition injects the latest', async () => {
+  it('Partial with partition 100% injects the pinned revision; an integer partition (3) injects the latest', async () => {
     const name = `${ns.name}-partial`;
     await createSidecarSet({ ...sidecarSet(name, ns.name, 'partial'), metadata: { name, labels: { [CUSTOM_VERSION_LABEL]: '0' } } });
     await patchObject(SIDECARSET, undefined, name, {
@@ -120,11 +120,36 @@ describeFeature('SidecarSet.InjectionRevision', 'injectionStrategy.revision pins
     await observed(name);
     const { core } = kube();
     const pinned = await core.createNamespacedPod({ namespace: ns.name, body: bareOrOwnedPod('p-pinned', 'partial') as V1Pod });
-    expect(imageIn(pinned), 'partition 100%: the pinned revision').toBe(IMAGE_V1);
+    expect(imageIn(pinned), 'partition 100%: the pinned revision (customVersion 0)').toBe(IMAGE_V1);
 
-    await patchObject(SIDECARSET, undefined, name, { spec: { updateStrategy: { partition: 0 } } });
+    // An integer partition is not a share of new pods: Partial then injects the latest spec.
+    await patchObject(SIDECARSET, undefined, name, { spec: { updateStrategy: { partition: 3 } } });
     await observed(name);
     const latest = await core.createNamespacedPod({ namespace: ns.name, body: bareOrOwnedPod('p-latest', 'partial') as V1Pod });
-    expect(imageIn(latest), 'integer partition: the latest spec').toBe(IMAGE_V2);
+    expect(imageIn(latest), 'integer partition 3: the latest spec, not the pinned revision').toBe(IMAGE_V2);
+  });
+
+  it("Partial with partition 70% (the seed's canary): of 60 new pods, 30 to 54 get the pinned revision and the rest the latest", async () => {
+    // The draw is random per pod (spec §13): with p = 0.7 the pinned count is Binomial(60, 0.7),
+    // mean 42; [30, 54] holds it with probability > 0.999, while "always pinned" (60), "never"
+    // (0) and the inverse share (p = 0.3, mean 18) all fall outside.
+    const name = `${ns.name}-seventy`;
+    await createSidecarSet({ ...sidecarSet(name, ns.name, 'seventy'), metadata: { name, labels: { [CUSTOM_VERSION_LABEL]: '0' } } });
+    await patchObject(SIDECARSET, undefined, name, {
+      metadata: { labels: { [CUSTOM_VERSION_LABEL]: '1' } },
+      spec: { containers: withImage(IMAGE_V2), updateStrategy: { partition: '70%' }, injectionStrategy: { revision: { customVersion: '0', policy: 'Partial' } } },
+    });
+    await observed(name);
+    const { core } = kube();
+    const images: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const pod = await core.createNamespacedPod({ namespace: ns.name, body: bareOrOwnedPod(`p70-${i}`, 'seventy') as V1Pod });
+      images.push(imageIn(pod) ?? '(no sidecar)');
+    }
+    const tally = images.reduce<Record<string, number>>((acc, img) => ({ ...acc, [img]: (acc[img] ?? 0) + 1 }), {});
+    const pinnedCount = tally[IMAGE_V1] ?? 0;
+    expect(pinnedCount + (tally[IMAGE_V2] ?? 0), `every pod gets the pinned (${IMAGE_V1}) or the latest (${IMAGE_V2}) sidecar; got ${JSON.stringify(tally)}`).toBe(60);
+    expect(pinnedCount, `pods given the pinned revision at partition 70% (expected 30..54 of 60); got ${JSON.stringify(tally)}`).toBeGreaterThanOrEqual(30);
+    expect(pinnedCount, `pods given the pinned revision at partition 70% (expected 30..54 of 60); got ${JSON.stringify(tally)}`).toBeLessThanOrEqual(54);
   });
 });

@@ -41,7 +41,7 @@ export async function expectDeleteRefused(del: () => Promise<unknown>, value: Pr
     expect(message, `${what}: the refusal must say why, as OpenKruise writes it`).toContain(want);
     return message;
   }
-  return expect.fail(`${what}: expected the delete to be refused with "${want}", but it was accepted: ${JSON.stringify(accepted).slice(0, 400)}`);
+  return expect.fail(`${what}: expected the delete to be refused with "${want}", but it was accepted: ${(JSON.stringify(accepted) ?? '(the client returned no body)').slice(0, 400)}`);
 }
 
 /** The delete must be accepted (any admission refusal fails with the server's message). */

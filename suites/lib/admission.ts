@@ -18,5 +18,5 @@ export async function expectRejected(action: () => Promise<unknown>, field: stri
     expect(names, `${what}: the rejection must name the field ${field}; the server said: ${message}`).toBe(true);
     return message;
   }
-  expect.fail(`${what}: expected the request to be rejected naming ${field}, but it was accepted: ${JSON.stringify(result).slice(0, 600)}`);
+  expect.fail(`${what}: expected the request to be rejected naming ${field}, but it was accepted: ${(JSON.stringify(result) ?? '(the client returned no body)').slice(0, 600)}`);
 }

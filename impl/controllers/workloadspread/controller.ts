@@ -103,6 +103,8 @@ export function newWorkloadSpreadController(mgr: Manager, port: WorkloadSpreadPo
       forObject(WORKLOADSPREADS_PATH),
       watch<V1Pod>(PODS_PATH, (ev) => [...new Set([...podKeys(ev.object), ...(ev.type === 'update' ? podKeys(ev.old) : [])])]),
       ...Object.values(BUILTIN_PATHS).map(workloadWatch),
+      // Whitelisted custom workloads found at startup: their replicas path may change.
+      ...port.whitelist().workloads.flatMap((w) => (w.listPath ? [workloadWatch(w.listPath)] : [])),
     ],
     // The gate (default on) also switches the controller off, as OpenKruise does not add it.
     reconcile: async (key) => (mgr.gates.enabled('WorkloadSpread') ? reconciler.reconcile(key) : undefined),

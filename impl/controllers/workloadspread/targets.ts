@@ -9,7 +9,7 @@ import { labelSelectorAsPredicate } from '../../api/validation-common.ts';
 import { getJson, KubeHttpError } from '../../runtime/kube-http.ts';
 import type { InformerCache } from '../../runtime/informer.ts';
 import { builtinReplicas, hasPercentSubset, sumAtPaths } from './replicas.ts';
-import { LABEL_POD_TEMPLATE_HASH, VERSION_IGNORED } from './types.ts';
+import { LABEL_POD_TEMPLATE_HASH, shortHash, VERSION_IGNORED } from './types.ts';
 import { type Whitelist, whitelisted } from './whitelist.ts';
 
 export type Obj = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -86,7 +86,9 @@ export function cachedWorkloadSource(informer: InformerFactory, kc: KubeConfig):
       if (key) {
         const cache = caches.get(key) as InformerCache<Obj>;
         if (!cache.hasSynced()) await cache.waitForSync(AbortSignal.timeout(10_000)).catch(() => undefined);
-        return cache.get(namespace, name);
+        // A miss can be a watch event not delivered yet (a ReplicaSet created just before its
+        // first pods reaches the webhook): ask the apiserver before calling the owner absent.
+        return cache.get(namespace, name) ?? live<Obj>(namespacedPath(BUILTIN_PATHS[key] as string, namespace, name));
       }
       const path = await objectPath(apiVersion, kind, namespace, name);
       return path ? live<Obj>(path) : undefined;
@@ -101,6 +103,12 @@ export function cachedWorkloadSource(informer: InformerFactory, kc: KubeConfig):
     pods: (namespace) => pods.list(namespace),
     replicaSetsOwnedBy: (namespace, uid) => rss.byIndex(OWNER_INDEX, uid).filter((r) => r.metadata?.namespace === namespace),
   };
+}
+
+/** /apis/apps/v1/replicasets + ns + name -> /apis/apps/v1/namespaces/<ns>/replicasets/<name>. */
+export function namespacedPath(listPath: string, namespace: string, name: string): string {
+  const i = listPath.lastIndexOf('/');
+  return `${listPath.slice(0, i)}/namespaces/${encodeURIComponent(namespace)}/${listPath.slice(i + 1)}/${encodeURIComponent(name)}`;
 }
 
 /** Replicas unknown: a custom workload without a scale subresource. */
@@ -184,7 +192,16 @@ export async function replicasForQuota(ws: WorkloadSpread, source: WorkloadSourc
 export function latestVersion(ws: WorkloadSpread, obj: Obj | undefined, source: WorkloadSource): string | undefined {
   if (!obj) return VERSION_IGNORED;
   const kind = ws.spec.targetRef.kind;
-  if (kind === 'ReplicaSet') return obj.metadata?.labels?.[LABEL_POD_TEMPLATE_HASH] ?? '';
+  // A bare ReplicaSet (no Deployment above it) has no pod-template-hash and neither do its pods,
+  // whose version is then VERSION_IGNORED: the workload's must match, or every pod would count as
+  // an old version and get reversed costs (OpenKruise returns "" here: reports/known deviation 6).
+  if (kind === 'ReplicaSet') return obj.metadata?.labels?.[LABEL_POD_TEMPLATE_HASH] ?? VERSION_IGNORED;
+  if (kind === 'CloneSet') {
+    // The update revision is known once status has caught up with the spec.
+    const status = obj.status as { observedGeneration?: number; updateRevision?: string } | undefined;
+    if ((obj.metadata?.generation ?? 0) > (status?.observedGeneration ?? 0) || !status?.updateRevision) return undefined;
+    return shortHash(status.updateRevision);
+  }
   if (kind !== 'Deployment') return VERSION_IGNORED;
   const revision = obj.metadata?.annotations?.['deployment.kubernetes.io/revision'];
   if (!revision) return undefined;

@@ -10,8 +10,13 @@ export const IGNORE_PATCH_EXISTING_PODS = 'workloadspread.kruise.io/ignore-patch
 export const FAKE_SUBSET = 'kruise.io/workloadspread-fake-subset-name';
 /** Version key of pods whose workload does not use versioned subset status. */
 export const VERSION_IGNORED = 'versionIgnored';
-/** Workload kinds (lower case) whose pods are counted per version (OpenKruise's --ws-enabled-versioned-status default). */
-export const VERSIONED_KINDS: ReadonlySet<string> = new Set(['deployment', 'replicaset']);
+/**
+ * Workload kinds (lower case) whose pods are counted per version. OpenKruise's default
+ * (--ws-enabled-versioned-status) is deployment and replicaset; the 1.6 fix it announces covers
+ * CloneSet too, and its flag cannot turn that on (the set is built in init(), before flags are
+ * parsed; reports/known deviation 7), so the reference versions CloneSet pods as well.
+ */
+export const VERSIONED_KINDS: ReadonlySet<string> = new Set(['deployment', 'replicaset', 'cloneset']);
 
 /** A creatingPods entry not observed within this time is dropped (event CreatePodFailed). */
 export const CREATE_POD_TIMEOUT_MS = 30_000;

@@ -18,6 +18,8 @@ export interface CustomWorkload extends GroupVersionKind {
   replicasPath: string;
   /** Kinds the workload creates that own its pods (followed when matching a pod to its workload). */
   subResources: GroupVersionKind[];
+  /** Cluster-wide list path (/apis/<group>/<version>/<plural>), when discovery found the kind at startup: the controller watches it. */
+  listPath?: string;
 }
 
 export interface Whitelist {
