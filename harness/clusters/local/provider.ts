@@ -12,6 +12,7 @@ import { killProcesses, processesMentioning } from '../../util/processes.ts';
 import { apiserverFeatureGates, capabilitiesFrom, clusterFacts, serverVersion } from '../detect.ts';
 import { type Capability, type ClusterStatus, InterruptedError, type Provider, ProviderError, type UpResult, alreadyUpError } from '../provider.ts';
 import { clusterDir, readState, removeClusterDir, validateClusterName, writeState } from '../state.ts';
+import { acquireCreateLock } from './create-lock.ts';
 import { DEFAULT_TIMINGS, LOCAL_DATA_DIR, type SimulationTimings, kwokConfigFile, selectKubernetes } from './config.ts';
 
 export interface LocalOptions {
@@ -173,6 +174,11 @@ export class LocalProvider implements Provider {
     const gates = Object.entries(this.opts.featureGates).map(([k, v]) => `${k}=${v}`).join(',');
     const logPath = join(this.dir, 'kwokctl-create.log');
     writeFileSync(logPath, '');
+    // kwokctl picks etcd and component ports by probing downwards from 32767 in each process, so
+    // two clusters created at the same moment get the same etcd port and the second apiserver
+    // joins the first cluster's etcd (seen: one run's CRDs appearing in another's cluster). Creates
+    // are therefore serialized on this machine until kwokctl returns, when its ports are bound.
+    const release = await acquireCreateLock(signal, (m) => this.opts.log(m));
     try {
       await execa(
         tools.kwokctl,
@@ -200,6 +206,8 @@ export class LocalProvider implements Provider {
     } catch (err) {
       if (signal?.aborted) throw err;
       throw new ProviderError(`kwokctl could not start the local control plane: ${(err as Error).message.split('\n')[0]}`, `read ${logPath}`);
+    } finally {
+      await release();
     }
   }
 
