@@ -29,7 +29,7 @@ export class HelmInstaller implements Installer {
     ctx.log(`helm install ${this.spec.release} ${chart} -n ${this.spec.namespace}`);
     const r = await execa(
       toolPath('helm'),
-      ['upgrade', '--install', this.spec.release, chart, '--namespace', this.spec.namespace, '--create-namespace', '--values', valuesFile, '--wait', '--timeout', '5m', `--kubeconfig=${ctx.kubeconfig}`],
+      ['upgrade', '--install', this.spec.release, chart, '--namespace', this.spec.namespace, '--create-namespace', '--values', valuesFile, '--wait', '--timeout', `${Math.round(300 * (ctx.timeoutMultiplier ?? 1))}s`, `--kubeconfig=${ctx.kubeconfig}`],
       { reject: false, cancelSignal: ctx.signal },
     );
     if (r.exitCode !== 0) throw new Error(`helm install of ${chart} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-6).join('\n')}`);

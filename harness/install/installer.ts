@@ -12,6 +12,8 @@ export interface InstallContext {
   workdir: string;
   log: (line: string) => void;
   signal?: AbortSignal;
+  /** The run's --timeout-multiplier: readiness waits scale with it, as the suites' waits do. */
+  timeoutMultiplier?: number;
 }
 
 export interface Installer {

@@ -226,7 +226,7 @@ export class OpenKruiseInstaller implements Installer {
     });
     // /readyz includes kruise's webhook-ready check: certificates written, configurations patched,
     // and its own webhook server answering over TLS.
-    await waitReady(`http://127.0.0.1:${ports.health}/readyz`, this.child, this.readyTimeoutMs, this.logFile, ctx.signal);
+    await waitReady(`http://127.0.0.1:${ports.health}/readyz`, this.child, this.readyTimeoutMs * (ctx.timeoutMultiplier ?? 1), this.logFile, ctx.signal);
   }
 
   /** The user's override, else the pinned build, built now if the cache lacks it (minutes, once). */

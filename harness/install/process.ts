@@ -111,7 +111,7 @@ export class ProcessInstaller implements Installer {
       cleanup: true,
       forceKillAfterDelay: 5000,
     });
-    await waitReady(ready, this.child, this.readyTimeoutMs, this.logFile, ctx.signal);
+    await waitReady(ready, this.child, this.readyTimeoutMs * (ctx.timeoutMultiplier ?? 1), this.logFile, ctx.signal);
   }
 
   async uninstall(): Promise<void> {

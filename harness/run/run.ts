@@ -93,7 +93,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     configuration = await timed('configure', () => applyClusterConfiguration({ kubeconfig: up!.kubeconfig, descriptor, workdir: reportDir, log, signal: abort.signal }));
     installer = installerFor(descriptor);
     log(`installing ${descriptor.name} ${descriptor.version} (${descriptor.install.type})`);
-    await timed('install', () => installer!.install({ kubeconfig: up!.kubeconfig, provider, workdir: reportDir, log, signal: abort.signal }));
+    await timed('install', () => installer!.install({ kubeconfig: up!.kubeconfig, provider, workdir: reportDir, log, signal: abort.signal, timeoutMultiplier: options.timeoutMultiplier }));
 
     const env: RunEnv = {
       runId,
