@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { KUBERNETES_VERSION } from '../../tools/catalog.ts';
 import { ProviderError } from '../provider.ts';
-import { CONTAINERD_RESTRICT_OOM, CSI_DATA_NODE_PATH, KIND_POD_SUBNET, KIND_ZONES, ZONE_LABEL, kindClusterConfig, loadKindVersions, minorOfImage, parseKindVersions, renderKindConfig, selectKindVersion } from './config.ts';
+import { CONTAINERD_CONFIG_PATH_PATCH, KUBELET_SYNC_PATCH, CONTAINERD_RESTRICT_OOM, CSI_DATA_NODE_PATH, KIND_POD_SUBNET, KIND_ZONES, ZONE_LABEL, kindClusterConfig, loadKindVersions, minorOfImage, parseKindVersions, renderKindConfig, selectKindVersion } from './config.ts';
 
 const table = loadKindVersions();
 
@@ -105,6 +105,9 @@ describe('kindClusterConfig', () => {
   it('offline: no default CNI, the pod subnet written out, and the CSI data directory in every node', () => {
     const config = kindClusterConfig(row, { name: 'c', offline: { csiDataDir: '/state/kind/c/csi-data' } });
     expect(config.networking).toEqual({ apiServerAddress: '127.0.0.1', disableDefaultCNI: true, podSubnet: KIND_POD_SUBNET });
+    expect(config.kubeadmConfigPatches).toEqual([KUBELET_SYNC_PATCH]);
+    expect(kindClusterConfig(row, { name: 'c' })).not.toHaveProperty('kubeadmConfigPatches');
+    expect(config.containerdConfigPatches, 'pulls go through the hosts.toml files the harness writes').toEqual([CONTAINERD_RESTRICT_OOM, CONTAINERD_CONFIG_PATH_PATCH]);
     expect(config.nodes).toHaveLength(4);
     for (const node of config.nodes) expect(node.extraMounts).toEqual([{ hostPath: '/state/kind/c/csi-data', containerPath: CSI_DATA_NODE_PATH }]);
     expect(kindClusterConfig(row, { name: 'c' }).nodes.every((n) => n.extraMounts === undefined)).toBe(true);

@@ -83,6 +83,7 @@ export interface KindClusterConfig {
   name: string;
   featureGates?: Record<string, boolean>;
   containerdConfigPatches?: string[];
+  kubeadmConfigPatches?: string[];
   networking: { apiServerAddress: string; disableDefaultCNI?: boolean; podSubnet?: string };
   nodes: KindNodeConfig[];
 }
@@ -98,6 +99,18 @@ export const CSI_DATA_NODE_PATH = '/var/lib/kruise-conformance-csi';
  * (docs/kind-offline-status.md). Where containerd runs at -999 already the clamp changes nothing.
  */
 export const CONTAINERD_RESTRICT_OOM = '[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n';
+
+export const CONTAINERD_HOSTS_DIR = '/etc/containerd/certs.d';
+/** Offline nodes: containerd reads per-registry hosts.toml files from here on every pull (offline.ts writes them). */
+export const CONTAINERD_CONFIG_PATH_PATCH = `[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "${CONTAINERD_HOSTS_DIR}"\n`;
+
+/**
+ * Offline nodes: the kubelet re-syncs each pod every 10 s instead of every minute. Online volume
+ * expansion's node step (NodeExpandVolume) waits for that sync, so with the default a PVC
+ * expansion through the harness's CSI driver takes up to a minute; upstream's hostpath driver
+ * has the same wait.
+ */
+export const KUBELET_SYNC_PATCH = 'kind: KubeletConfiguration\nsyncFrequency: 10s\n';
 
 export interface KindConfigOptions {
   name: string;
@@ -128,7 +141,8 @@ export function kindClusterConfig(row: KindVersion, opts: KindConfigOptions): Ki
     ],
   };
   if (Object.keys(gates).length > 0) config.featureGates = gates;
-  config.containerdConfigPatches = [CONTAINERD_RESTRICT_OOM, ...(row.containerdConfigPatches ?? [])];
+  if (opts.offline) config.kubeadmConfigPatches = [KUBELET_SYNC_PATCH];
+  config.containerdConfigPatches = [CONTAINERD_RESTRICT_OOM, ...(opts.offline ? [CONTAINERD_CONFIG_PATH_PATCH] : []), ...(row.containerdConfigPatches ?? [])];
   return config;
 }
 

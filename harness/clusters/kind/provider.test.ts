@@ -76,7 +76,7 @@ describe('kind provider before anything is created', () => {
     ensured = 0;
     buildFails = undefined;
   });
-  const provider = (run: CommandRunner, name = 'unit', more: Partial<KindOptions> = {}) => new KindProvider({ name, featureGates: {}, log: () => {}, run, localImage, ...more });
+  const provider = (run: CommandRunner, name = 'unit', more: Partial<KindOptions> = {}) => new KindProvider({ name, featureGates: {}, log: () => {}, run, localImage, offlineParts: async () => ({ csiArchives: ['/cache/kc-csi.tar'], nodeRegistry: '/cache/kc-node-registry' }), ...more });
   const absent: CommandResult = { exitCode: 125, stdout: '', stderr: 'Error: image not known' };
 
   it('is what `--provider kind` creates', () => {

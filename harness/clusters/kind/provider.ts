@@ -13,6 +13,9 @@ import { clusterGates, gateMismatches } from './gates.ts';
 import { type NodeNetwork, applyPodNetwork, engineNetworkExists, engineNetworkGateway, planPodNetwork, removeEngineNetworkIfUnused } from './network.ts';
 import { type LocalNodeImage, chooseNodeImage } from './node-image.ts';
 import { localNodeImage } from './local-image.ts';
+import { offlineStoragePlan, startNodeRegistries } from './offline.ts';
+import { buildCsiImages } from '../../tools/kind-image/csi-images.ts';
+import { nodeRegistryBinary } from '../../tools/kind-image/node-registry.ts';
 import { KIND_DEFAULT_STORAGE_CLASS, type StoragePlan, storagePlan } from './csi.ts';
 import { type CommandRunner, type EngineName, ENGINES, execaRunner, findContainerEngine, findContainerEngines, kindEnv } from './engine.ts';
 
@@ -29,6 +32,8 @@ export interface KindOptions {
   run?: CommandRunner;
   /** The node image built on this machine; tests inject a fake. */
   localImage?: LocalNodeImage;
+  /** The CSI image archives and node registry built here for offline clusters; tests inject a fake. */
+  offlineParts?: typeof offlineParts;
 }
 
 /** Named waits of `up`; image pulls of the CSI sidecars dominate the second. */
@@ -68,13 +73,15 @@ export class KindProvider implements Provider {
    * The row, engine, node image and tools `up` needs. The checks are read-only and quick; only a
    * node image that must be built here on first use takes minutes (and says so first).
    */
-  async preflight(signal?: AbortSignal): Promise<{ row: KindVersion; engine: EngineName; image: string; offline: boolean; kind: string; kubectl: string }> {
+  async preflight(signal?: AbortSignal): Promise<{ row: KindVersion; engine: EngineName; image: string; offline: boolean; kind: string; kubectl: string; csiArchives?: string[]; nodeRegistry?: string }> {
     const row = selectKindVersion(loadKindVersions(), { kubernetesVersion: this.opts.kubernetesVersion, image: this.opts.image });
     const engines = await findContainerEngines(this.run);
     const { kind, kubectl } = toolPaths(['kind', 'kubectl']);
     const local = this.opts.localImage ?? localNodeImage(this.opts.log, signal);
     const choice = await chooseNodeImage(engines, row, this.opts.image, local, this.run, this.opts.log);
-    return { row: { ...row, image: choice.image }, engine: choice.engine, image: choice.image, offline: choice.offline, kind, kubectl };
+    // Offline, the CSI images and the node registry are built here too (first use: minutes).
+    const csiArchives = choice.offline ? await (this.opts.offlineParts ?? offlineParts)(this.opts.log, signal) : undefined;
+    return { row: { ...row, image: choice.image }, engine: choice.engine, image: choice.image, offline: choice.offline, kind, kubectl, ...csiArchives };
   }
 
   async up(signal?: AbortSignal): Promise<UpResult> {
@@ -84,7 +91,7 @@ export class KindProvider implements Provider {
     if (existing.state !== 'down') {
       throw alreadyUpError(`kind cluster "${this.opts.name}"`, existing, this.dir, `kruise-conformance cluster down --provider kind --name ${this.opts.name}`);
     }
-    const { row, engine, offline, kind, kubectl } = await this.preflight(signal);
+    const { row, engine, offline, kind, kubectl, csiArchives, nodeRegistry } = await this.preflight(signal);
     if ((await this.kindClusters(kind, engine)).includes(this.opts.name)) {
       throw new ProviderError(
         `a kind cluster named "${this.opts.name}" already exists, and the harness did not create it (no ${this.dir})`,
@@ -112,8 +119,12 @@ export class KindProvider implements Provider {
       const expectedNodes = 1 + KIND_ZONES.length;
 
       const t1 = performance.now();
-      if (offline) await this.setupPodNetwork(kc, engine, expectedNodes, signal);
-      const storage = storagePlan(offline);
+      if (offline) {
+        const names = await this.setupPodNetwork(kc, engine, expectedNodes, signal);
+        await startNodeRegistries(engine, names, nodeRegistry!, this.run);
+        this.opts.log(`kind: kc-node-registry answers pulls of registry.k8s.io and docker.io images on ${names.length} nodes`);
+      }
+      const storage = storagePlan(offline, () => (csiArchives ? offlineStoragePlan(csiArchives, expectedNodes) : undefined));
       await this.installStorage(kubectl, storage, signal);
       const nodes = await waitForCollection<PodLike>(kc, { path: '/api/v1/nodes' }, (nodes) => nodes.filter((n) => condition(n, 'Ready') === 'True').length >= expectedNodes, {
         timeoutMs: KIND_TIMEOUTS.nodesReadyMs,
@@ -186,7 +197,7 @@ export class KindProvider implements Provider {
   }
 
   /** kindnetd's job, for a node image without it: a CNI config per node and routes between the nodes' pod CIDRs. */
-  private async setupPodNetwork(kc: ReturnType<typeof loadKubeConfig>, engine: EngineName, expected: number, signal?: AbortSignal): Promise<void> {
+  private async setupPodNetwork(kc: ReturnType<typeof loadKubeConfig>, engine: EngineName, expected: number, signal?: AbortSignal): Promise<string[]> {
     const toNetwork = (n: PodLike): NodeNetwork => ({ name: n.metadata?.name ?? '', address: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '', podCIDR: n.spec?.podCIDR ?? '' });
     const nodes = await waitForCollection<PodLike>(kc, { path: '/api/v1/nodes' }, (nodes) => nodes.length >= expected && nodes.every((n) => toNetwork(n).podCIDR && toNetwork(n).address), {
       timeoutMs: KIND_TIMEOUTS.podCIDRsMs,
@@ -197,6 +208,7 @@ export class KindProvider implements Provider {
     const plans = planPodNetwork(nodes.map(toNetwork).sort((a, b) => a.name.localeCompare(b.name)));
     await applyPodNetwork(engine, plans, this.run);
     this.opts.log(`kind: pod network: ptp + host-local on ${plans.length} nodes, ${plans.reduce((n, p) => n + p.routes.length, 0)} routes`);
+    return plans.map((p) => p.node);
   }
 
   /** The CSI driver and classes of the plan, and kind's own default class demoted so `expandable` is the only default. */
@@ -344,6 +356,18 @@ export class KindProvider implements Provider {
     if (r.exitCode !== 0) {
       throw new ProviderError(`cannot load image ${image} into kind cluster "${this.opts.name}": ${r.stderr.trim().split('\n').at(-1)}`, `check that \`${engine} image inspect ${image}\` finds it`);
     }
+  }
+}
+
+/** Build (or find) what an offline cluster loads: the CSI images and the node registry binary. */
+async function offlineParts(log: (line: string) => void, signal?: AbortSignal): Promise<{ csiArchives: string[]; nodeRegistry: string }> {
+  try {
+    const csi = await buildCsiImages({ log, signal });
+    if (csi.outcome === 'built') log(`kind: built the CSI images in ${(csi.ms / 1000).toFixed(0)} s (cached for next time)`);
+    return { csiArchives: csi.archives, nodeRegistry: await nodeRegistryBinary(signal) };
+  } catch (err) {
+    if (signal?.aborted || err instanceof ProviderError) throw err;
+    throw new ProviderError(`cannot build the offline CSI images or node registry: ${(err as Error).message.split('\n')[0]}`, 'check the Go toolchain and podman (`make kind-image` works), then run `cluster up` again');
   }
 }
 
