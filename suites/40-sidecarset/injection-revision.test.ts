@@ -32,6 +32,19 @@ import {
 const SHARED_MOUNT = [{ name: 'shared', mountPath: '/shared' }];
 const withImage = (image: string, extra: Record<string, unknown> = {}) => [{ name: 'sidecar', image, volumeMounts: SHARED_MOUNT, ...extra }];
 
+/**
+ * A SidecarSet whose revision labelled customVersion 0 has the sidecar at IMAGE_V1 and whose latest
+ * spec (customVersion 1) has it at IMAGE_V2, pinned to 0 with policy Partial at `partition`.
+ */
+async function pinnedPartial(name: string, namespace: string, app: string, partition: string | number): Promise<void> {
+  await createSidecarSet({ ...sidecarSet(name, namespace, app), metadata: { name, labels: { [CUSTOM_VERSION_LABEL]: '0' } } });
+  await patchObject(SIDECARSET, undefined, name, {
+    metadata: { labels: { [CUSTOM_VERSION_LABEL]: '1' } },
+    spec: { containers: withImage(IMAGE_V2), updateStrategy: { partition }, injectionStrategy: { revision: { customVersion: '0', policy: 'Partial' } } },
+  });
+  await observed(name);
+}
+
 describeFeature('SidecarSet.InjectionRevision', 'injectionStrategy.revision pins what new pods get', () => {
   const ns = useNamespace('ss-revision');
 
@@ -112,12 +125,7 @@ describeFeature('SidecarSet.InjectionRevision', 'injectionStrategy.revision pins
 
   it('Partial with partition 100% injects the pinned revision; an integer partition (3) injects the latest', async () => {
     const name = `${ns.name}-partial`;
-    await createSidecarSet({ ...sidecarSet(name, ns.name, 'partial'), metadata: { name, labels: { [CUSTOM_VERSION_LABEL]: '0' } } });
-    await patchObject(SIDECARSET, undefined, name, {
-      metadata: { labels: { [CUSTOM_VERSION_LABEL]: '1' } },
-      spec: { containers: withImage(IMAGE_V2), updateStrategy: { partition: '100%' }, injectionStrategy: { revision: { customVersion: '0', policy: 'Partial' } } },
-    });
-    await observed(name);
+    await pinnedPartial(name, ns.name, 'partial', '100%');
     const { core } = kube();
     const pinned = await core.createNamespacedPod({ namespace: ns.name, body: bareOrOwnedPod('p-pinned', 'partial') as V1Pod });
     expect(imageIn(pinned), 'partition 100%: the pinned revision (customVersion 0)').toBe(IMAGE_V1);
@@ -134,12 +142,7 @@ describeFeature('SidecarSet.InjectionRevision', 'injectionStrategy.revision pins
     // mean 42; [30, 54] holds it with probability > 0.999, while "always pinned" (60), "never"
     // (0) and the inverse share (p = 0.3, mean 18) all fall outside.
     const name = `${ns.name}-seventy`;
-    await createSidecarSet({ ...sidecarSet(name, ns.name, 'seventy'), metadata: { name, labels: { [CUSTOM_VERSION_LABEL]: '0' } } });
-    await patchObject(SIDECARSET, undefined, name, {
-      metadata: { labels: { [CUSTOM_VERSION_LABEL]: '1' } },
-      spec: { containers: withImage(IMAGE_V2), updateStrategy: { partition: '70%' }, injectionStrategy: { revision: { customVersion: '0', policy: 'Partial' } } },
-    });
-    await observed(name);
+    await pinnedPartial(name, ns.name, 'seventy', '70%');
     const { core } = kube();
     const images: string[] = [];
     for (let i = 0; i < 60; i++) {
