@@ -12,7 +12,8 @@ import { afterEach, expect, it } from 'vitest';
 import { type InvariantMonitor, isPodReady, startInvariantMonitor } from '../../harness/kube/invariants.ts';
 import { CLONESET, createObject } from '../lib/api.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
-import { kube, timeouts } from '../lib/context.ts';
+import { kindCgroupReader } from '../../harness/kube/node-cgroups.ts';
+import { kube, runEnv, timeouts } from '../lib/context.ts';
 import { IMAGE_V2, cloneSetSettled, imageOf, podsOf, waitForCloneSet } from '../lib/workloads.ts';
 import { cloneSetWith, describePods, jsonPatchCloneSet, mainStatus, recordPods, revisionOf, setResources, settledPods, uidsOf, waitPods, watched } from './fixtures.ts';
 
@@ -41,6 +42,10 @@ describeFeature('CloneSet.InPlaceResize', 'in-place cpu/memory changes', () => {
 
   it('same QoS class: pods are resized in place, without a restart and without going unready', async () => {
     const { cs, pods } = await settle('vpa', 2);
+    // On a kind cluster the kernel's own limits are read too (through the node container): the
+    // kubelet's report in status.resources must be backed by the container's cgroup.
+    const cgroups = kindCgroupReader(runEnv().kubeconfig);
+    const cgroupsBefore = cgroups ? await Promise.all(pods.map((p) => cgroups(p, 'main'))) : [];
     const restarts = new Map(pods.map((p) => [p.metadata!.uid!, mainStatus(p)?.restartCount ?? 0]));
     const recorder = await recordPods(ns.name, 'vpa');
     monitor = await startInvariantMonitor(kube().kc, { namespace: ns.name, labelSelector: podsOf('vpa'), bounds: { maxPods: 2, keepOriginalPods: true }, isUpdated: resourcesFollow(BIGGER) });
@@ -55,6 +60,12 @@ describeFeature('CloneSet.InPlaceResize', 'in-place cpu/memory changes', () => {
       expect(revisionOf(p), `revision label of ${p.metadata?.name}`).toBe(done.status?.updateRevision);
       const unready = recorder.of(p.metadata!.uid!).filter((r) => !isPodReady(r.pod));
       expect(unready.map((r) => r.phase), `${p.metadata?.name} stayed Ready throughout (no RestartContainer resize policy)`).toEqual([]);
+    }
+    if (cgroups) {
+      // 200m -> 300m limit is a CFS quota of 20000 -> 30000 per 100000; 100m -> 150m requests are 102 -> 153 shares.
+      expect(cgroupsBefore.map((c) => [c.cpuQuota, c.cpuShares, c.memoryLimit]), 'cgroups before the resize').toEqual(pods.map(() => [20000, 102, 128 * 2 ** 20]));
+      const now = await Promise.all(after.map((p) => cgroups(p, 'main')));
+      expect(now.map((c) => [c.cpuQuota, c.cpuShares, c.memoryLimit]), 'the containers\' cgroups after the resize').toEqual(after.map(() => [30000, 153, 128 * 2 ** 20]));
     }
   });
 

@@ -90,3 +90,24 @@ describe('findContainerEngines and hasImage', () => {
     expect(err.message).toMatch(/cannot look up the kind node image x: podman did not answer/);
   });
 });
+
+describe('node volumes', () => {
+  it('names the nodes kind makes for the harness\'s shape', async () => {
+    const { kindNodeNames } = await import('./engine.ts');
+    expect(kindNodeNames('c', 3)).toEqual(['c-control-plane', 'c-worker', 'c-worker2', 'c-worker3']);
+  });
+
+  it('removes only volumes labelled with the cluster\'s node names, and nothing on docker', async () => {
+    const { removeNodeVolumes } = await import('./engine.ts');
+    const run = fakeRunner({ 'podman volume ls': { exitCode: 0, stdout: '', stderr: '' }, 'podman volume rm': ok });
+    const calls: string[] = [];
+    const recording: CommandRunner = async (f, a, t) => {
+      calls.push([f, ...a].join(' '));
+      if (a.includes('label=c-worker2')) return { exitCode: 0, stdout: 'v1\n', stderr: '' };
+      return run(f, a, t);
+    };
+    expect(await removeNodeVolumes('podman', ['c-control-plane', 'c-worker2'], recording)).toEqual(['v1']);
+    expect(calls).toEqual(['podman volume ls -q --filter label=c-control-plane', 'podman volume ls -q --filter label=c-worker2', 'podman volume rm -f v1']);
+    expect(await removeNodeVolumes('docker', ['c-worker2'], recording)).toEqual([]);
+  });
+});

@@ -83,3 +83,27 @@ export async function requireNodeImage(engine: EngineName, image: string, kubern
     `\`${engine} pull ${image}\` where the registry is reachable, or build the Kubernetes ${kubernetesVersion} node image here with \`make kind-image\` (pinned release only) and leave --image out, or pass --image <a local node image, fully qualified>`,
   );
 }
+
+/** kind's node container names for a cluster of the harness's shape (1 control plane, `workers` workers). */
+export function kindNodeNames(cluster: string, workers: number): string[] {
+  return [`${cluster}-control-plane`, ...Array.from({ length: workers }, (_, i) => `${cluster}-worker${i === 0 ? '' : i + 1}`)];
+}
+
+/**
+ * podman only: the /var volumes kind made for these nodes (each labelled `<node>=true`) that are
+ * still there. `kind delete` removes the volumes of the containers it finds; a node whose
+ * container never started (an interrupted create) or was removed leaves its volume behind.
+ */
+export async function removeNodeVolumes(engine: EngineName, nodes: readonly string[], run: CommandRunner = execaRunner): Promise<string[]> {
+  if (engine !== 'podman') return [];
+  const removed: string[] = [];
+  for (const node of nodes) {
+    const ls = await run('podman', ['volume', 'ls', '-q', '--filter', `label=${node}`], 10_000);
+    const names = ls.exitCode === 0 ? ls.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+    for (const v of names) {
+      const rm = await run('podman', ['volume', 'rm', '-f', v], 20_000);
+      if (rm.exitCode === 0) removed.push(v);
+    }
+  }
+  return removed;
+}

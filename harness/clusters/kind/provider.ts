@@ -17,7 +17,7 @@ import { offlineStoragePlan, startNodeRegistries } from './offline.ts';
 import { buildCsiImages } from '../../tools/kind-image/csi-images.ts';
 import { nodeRegistryBinary } from '../../tools/kind-image/node-registry.ts';
 import { KIND_DEFAULT_STORAGE_CLASS, type StoragePlan, storagePlan } from './csi.ts';
-import { type CommandRunner, type EngineName, ENGINES, execaRunner, findContainerEngine, findContainerEngines, kindEnv } from './engine.ts';
+import { type CommandRunner, type EngineName, ENGINES, execaRunner, findContainerEngine, findContainerEngines, kindEnv, kindNodeNames, removeNodeVolumes } from './engine.ts';
 
 export interface KindOptions {
   name: string;
@@ -285,6 +285,8 @@ export class KindProvider implements Provider {
     if (r.exitCode !== 0) {
       throw new ProviderError(`kind delete cluster "${this.opts.name}" failed: ${r.stderr.trim().split('\n').at(-1)}`, `run \`kind delete cluster --name ${this.opts.name}\` by hand, then \`cluster down\` again`);
     }
+    const orphans = await removeNodeVolumes(engine, kindNodeNames(this.opts.name, KIND_ZONES.length), this.run);
+    if (orphans.length > 0) this.opts.log(`kind: removed ${orphans.length} node volume(s) kind left behind (${orphans.map((v) => v.slice(0, 12)).join(', ')})`);
     removeClusterDir('kind', this.opts.name);
     // kind leaves its engine network behind; the harness removes it when it made it and no
     // container (of any cluster) is on it any more.
