@@ -121,6 +121,12 @@ describe('managerLaunch', () => {
       '-v=2',
     ]);
   });
+
+  it('serves webhooks on the host address the provider names (kind), metrics and health still on loopback', () => {
+    const { args, env } = managerLaunch({ kubeconfig: '/k', gates: {}, ports: { webhook: 1, metrics: 2, health: 3 }, certDir: '/c', extraArgs: [], webhookHost: '10.89.0.1' });
+    expect(env.WEBHOOK_HOST).toBe('10.89.0.1');
+    expect(args.filter((a) => a.includes('127.0.0.1'))).toEqual(['--metrics-addr=127.0.0.1:2', '--health-probe-addr=127.0.0.1:3']);
+  });
 });
 
 describe('convertedCrdNames', () => {

@@ -147,6 +147,8 @@ export function managerLaunch(opts: {
   ports: { webhook: number; metrics: number; health: number };
   certDir: string;
   extraArgs: readonly string[];
+  /** Where the webhooks listen and are advertised: the apiserver must reach it (kind: the host's address on the node network). */
+  webhookHost?: string;
 }): ManagerLaunch {
   const args = [
     `--kubeconfig=${opts.kubeconfig}`,
@@ -160,7 +162,7 @@ export function managerLaunch(opts: {
   const env = {
     KUBECONFIG: opts.kubeconfig,
     POD_NAMESPACE: KRUISE_NAMESPACE,
-    WEBHOOK_HOST: '127.0.0.1',
+    WEBHOOK_HOST: opts.webhookHost ?? '127.0.0.1',
     WEBHOOK_PORT: String(opts.ports.webhook),
     WEBHOOK_CERT_DIR: opts.certDir,
   };
@@ -211,10 +213,11 @@ export class OpenKruiseInstaller implements Installer {
     const ports = { webhook: await freePort(), metrics: await freePort(), health: await freePort() };
     const certDir = join(ctx.workdir, 'openkruise-webhook-certs');
     mkdirSync(certDir, { recursive: true });
-    const launch = managerLaunch({ kubeconfig: ctx.kubeconfig, gates: this.d.featureGates, ports, certDir, extraArgs: this.spec.args });
+    const webhookHost = (await ctx.provider.hostAddress?.()) ?? '127.0.0.1';
+    const launch = managerLaunch({ kubeconfig: ctx.kubeconfig, gates: this.d.featureGates, ports, certDir, extraArgs: this.spec.args, webhookHost });
     this.logFile = join(ctx.workdir, `${this.d.name}.log`);
     this.metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
-    ctx.log(`starting kruise-manager: ${binary} ${launch.args.join(' ')} (webhooks on https://127.0.0.1:${ports.webhook}; log: ${this.logFile})`);
+    ctx.log(`starting kruise-manager: ${binary} ${launch.args.join(' ')} (webhooks on https://${webhookHost}:${ports.webhook}; log: ${this.logFile})`);
     this.child = execa(binary, launch.args, {
       env: { ...process.env, ...launch.env },
       stdout: { file: this.logFile, append: true },

@@ -23,11 +23,13 @@ export const execaRunner: CommandRunner = async (file, args, timeoutMs) => {
 };
 
 /**
- * Deadlines of the probes. Both engines are asked at once, then the image once, so the whole
- * check stays under 2 s even when a daemon hangs; a healthy engine answers in well under 0.5 s.
+ * Deadlines of the probes. Both engines are asked at once, so a machine without a working engine
+ * is told so within about a second even when a daemon hangs. The image lookups come only after an
+ * engine answered; podman reads its storage for them, which on a loaded 2-core machine took over
+ * a second (measured: 0.4-0.7 s idle, over 1 s with a load average of 15), so they get longer.
  */
 export const ENGINE_PROBE_TIMEOUT_MS = 1000;
-export const IMAGE_PROBE_TIMEOUT_MS = 800;
+export const IMAGE_PROBE_TIMEOUT_MS = 5000;
 
 /** Why a probe failed, in a few words: the engine's own last stderr line where it gave one. */
 export function probeFailure(name: string, r: CommandResult, timeoutMs: number): string {
@@ -47,9 +49,10 @@ export function kindEnv(engine: EngineName): Record<string, string> {
  * failed when none does. Runs nothing that changes state.
  */
 export async function findContainerEngines(run: CommandRunner = execaRunner): Promise<EngineName[]> {
-  // docker's info has ServerVersion, podman's has Version.Version (ServerVersion is a template error there).
-  const format: Record<EngineName, string> = { docker: '{{.ServerVersion}}', podman: '{{.Version.Version}}' };
-  const answers = await Promise.all(ENGINES.map((e) => run(e, ['info', '--format', format[e]], ENGINE_PROBE_TIMEOUT_MS)));
+  // docker: its daemon's version (`info` fails without a daemon). podman has no daemon: `version`
+  // answers in milliseconds, where `info` reads the storage and took over a second under load.
+  const probe: Record<EngineName, string[]> = { docker: ['info', '--format', '{{.ServerVersion}}'], podman: ['version', '--format', '{{.Client.Version}}'] };
+  const answers = await Promise.all(ENGINES.map((e) => run(e, probe[e], ENGINE_PROBE_TIMEOUT_MS)));
   const found = ENGINES.filter((_, i) => answers[i]!.exitCode === 0 && !answers[i]!.failure);
   if (found.length > 0) return found;
   throw new ProviderError(

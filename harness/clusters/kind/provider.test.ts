@@ -84,27 +84,27 @@ describe('kind provider before anything is created', () => {
   });
 
   it('without a container engine: fails with the engine error, never runs kind, keeps nothing', async () => {
-    const run = runner({ 'docker info': refused, 'podman info': { exitCode: undefined, stdout: '', stderr: '', failure: 'missing' } });
+    const run = runner({ 'docker info': refused, 'podman version': { exitCode: undefined, stdout: '', stderr: '', failure: 'missing' } });
     const err = await upError(provider(run));
     expect(err.message).toMatch(/^the kind provider needs a running container engine, and none answers \(docker: Cannot connect.*; podman is not installed\)$/);
-    expect(run.calls.every((c) => / info /.test(c)), run.calls.join('\n')).toBe(true);
+    expect(run.calls.every((c) => /^(docker info|podman version) /.test(c)), run.calls.join('\n')).toBe(true);
     expect(kindCalls()).toEqual([]);
     expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
   });
 
   it('without the node image of a release not built here: names it, never builds or runs kind, keeps nothing', async () => {
-    const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: 'Error: No such image' }, 'podman image inspect': absent });
+    const run = runner({ 'docker info': ok, 'podman version': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: 'Error: No such image' }, 'podman image inspect': absent });
     const err = await upError(provider(run, 'unit', { kubernetesVersion: '1.32' }));
     expect(err.message).toBe('the kind node image docker.io/kindest/node:v1.32.13 is not present locally, and the node image built on this machine is Kubernetes v1.34.10 only');
     expect(err.fix).toMatch(/docker pull docker\.io\/kindest\/node:v1\.32\.13.*--kubernetes-version 1\.34/);
     expect(run.calls.filter((c) => c.includes('image inspect')), 'both engines asked').toHaveLength(2);
     expect(ensured).toBe(0);
-    expect(kindCalls()).toEqual([]);
+    expect(kindCalls(), 'kind only listed its clusters').toEqual(['get clusters provider=', 'get clusters provider=podman']);
     expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
   });
 
   it('checks an --image override rather than the table\'s image, and builds nothing', async () => {
-    const run = runner({ 'docker info': ok, 'podman info': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
+    const run = runner({ 'docker info': ok, 'podman version': ok, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
     const err = await upError(provider(run, 'unit', { image: 'my/node:v1.33.0' }));
     expect(err.message).toContain('my/node:v1.33.0');
     expect(run.calls).toContain('docker image inspect --format {{.Id}} my/node:v1.33.0');
@@ -112,32 +112,41 @@ describe('kind provider before anything is created', () => {
   });
 
   it('uses upstream kindest/node where an engine holds it, without building', async () => {
-    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': ok });
-    await upError(provider(run, 'someone-elses'));
-    expect(run.calls).toContain('podman image inspect --format {{.Id}} docker.io/kindest/node:v1.34.10');
+    const run = runner({ 'docker info': refused, 'podman version': ok, 'podman image inspect': ok });
+    const got = await provider(run).preflight();
+    expect(got).toMatchObject({ engine: 'podman', image: 'docker.io/kindest/node:v1.34.10', offline: false });
+    expect(got.csiArchives, 'no offline parts for upstream\'s image').toBeUndefined();
     expect(ensured).toBe(0);
   });
 
   it('falls back to the node image built here when upstream\'s is absent (pinned release, podman)', async () => {
-    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': absent });
+    const run = runner({ 'docker info': refused, 'podman version': ok, 'podman image inspect': absent });
     const lines: string[] = [];
-    const err = await upError(provider(run, 'someone-elses', { log: (l) => lines.push(l) }));
-    expect(err.message, 'got as far as the name check').toMatch(/"someone-elses" already exists/);
+    const got = await provider(run, 'unit', { log: (l) => lines.push(l) }).preflight();
+    expect(got).toMatchObject({ engine: 'podman', image: 'localhost/kruise-conformance/kind-node:v1.34.10-abc', offline: true, csiArchives: ['/cache/kc-csi.tar'], nodeRegistry: '/cache/kc-node-registry' });
     expect(ensured).toBe(1);
     expect(lines.join('\n')).toMatch(/docker\.io\/kindest\/node:v1\.34\.10 is not present; using the node image built on this machine/);
   });
 
+  it('refuses a taken name before any image is looked up or built', async () => {
+    const run = runner({ 'docker info': refused, 'podman version': ok, 'podman image inspect': absent });
+    const err = await upError(provider(run, 'someone-elses'));
+    expect(err.message).toMatch(/"someone-elses" already exists/);
+    expect(run.calls.filter((c) => c.includes('image inspect'))).toEqual([]);
+    expect(ensured).toBe(0);
+  });
+
   it('says why when the node image cannot be built, and keeps nothing', async () => {
     buildFails = new ProviderError('cannot build the kind node image here: make kind-image needs root', 'run `make kind-image` as root and read its output');
-    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': absent });
+    const run = runner({ 'docker info': refused, 'podman version': ok, 'podman image inspect': absent });
     const err = await upError(provider(run));
     expect(err).toBe(buildFails);
-    expect(kindCalls()).toEqual([]);
+    expect(kindCalls(), 'kind only listed its clusters').toEqual(['get clusters provider=podman']);
     expect(existsSync(clusterDir('kind', 'unit'))).toBe(false);
   });
 
   it('with docker only and no upstream image: the local build needs podman, and says so', async () => {
-    const run = runner({ 'docker info': ok, 'podman info': { exitCode: undefined, stdout: '', stderr: '', failure: 'missing' }, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
+    const run = runner({ 'docker info': ok, 'podman version': { exitCode: undefined, stdout: '', stderr: '', failure: 'missing' }, 'docker image inspect': { exitCode: 1, stdout: '', stderr: '' } });
     const err = await upError(provider(run));
     expect(err.message).toMatch(/not present in docker, and the node image built on this machine needs rootful podman/);
     expect(err.fix).toMatch(/make kind-image/);
@@ -145,14 +154,14 @@ describe('kind provider before anything is created', () => {
   });
 
   it('an --image of the local build is looked up in podman even when docker answers', async () => {
-    const run = runner({ 'docker info': ok, 'podman info': ok, 'podman image inspect': ok });
-    await upError(provider(run, 'someone-elses', { image: 'localhost/kruise-conformance/kind-node:v1.34.10-old' }));
+    const run = runner({ 'docker info': ok, 'podman version': ok, 'podman image inspect': ok });
+    const got = await provider(run, 'unit', { image: 'localhost/kruise-conformance/kind-node:v1.34.10-old' }).preflight();
     expect(run.calls).toContain('podman image inspect --format {{.Id}} localhost/kruise-conformance/kind-node:v1.34.10-old');
-    expect(kindCalls()).toEqual(['get clusters provider=podman']);
+    expect(got).toMatchObject({ engine: 'podman', offline: true });
   });
 
   it('refuses a kind cluster of the same name that it did not create, and leaves it alone', async () => {
-    const run = runner({ 'docker info': refused, 'podman info': ok, 'podman image inspect': ok });
+    const run = runner({ 'docker info': refused, 'podman version': ok, 'podman image inspect': ok });
     const err = await upError(provider(run, 'someone-elses'));
     expect(err.message).toMatch(/a kind cluster named "someone-elses" already exists, and the harness did not create it/);
     expect(kindCalls(), 'only listed, with podman selected').toEqual(['get clusters provider=podman']);

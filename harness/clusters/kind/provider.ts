@@ -77,6 +77,15 @@ export class KindProvider implements Provider {
     const row = selectKindVersion(loadKindVersions(), { kubernetesVersion: this.opts.kubernetesVersion, image: this.opts.image });
     const engines = await findContainerEngines(this.run);
     const { kind, kubectl } = toolPaths(['kind', 'kubectl']);
+    // Before any image is looked up or built: a name taken by a kind cluster of the user's.
+    for (const engine of engines) {
+      if ((await this.kindClusters(kind, engine)).includes(this.opts.name)) {
+        throw new ProviderError(
+          `a kind cluster named "${this.opts.name}" already exists, and the harness did not create it (no ${this.dir})`,
+          `pick another --name, or delete it with \`kind delete cluster --name ${this.opts.name}\` if it is yours to delete`,
+        );
+      }
+    }
     const local = this.opts.localImage ?? localNodeImage(this.opts.log, signal);
     const choice = await chooseNodeImage(engines, row, this.opts.image, local, this.run, this.opts.log);
     // Offline, the CSI images and the node registry are built here too (first use: minutes).
@@ -92,12 +101,6 @@ export class KindProvider implements Provider {
       throw alreadyUpError(`kind cluster "${this.opts.name}"`, existing, this.dir, `kruise-conformance cluster down --provider kind --name ${this.opts.name}`);
     }
     const { row, engine, offline, kind, kubectl, csiArchives, nodeRegistry } = await this.preflight(signal);
-    if ((await this.kindClusters(kind, engine)).includes(this.opts.name)) {
-      throw new ProviderError(
-        `a kind cluster named "${this.opts.name}" already exists, and the harness did not create it (no ${this.dir})`,
-        `pick another --name, or delete it with \`kind delete cluster --name ${this.opts.name}\` if it is yours to delete`,
-      );
-    }
     if (signal?.aborted) throw new InterruptedError(`cluster up of "${this.opts.name}" was interrupted before anything was created`, 'run `cluster up` again');
     timings.checks = performance.now() - t0;
     this.opts.log(`kind: Kubernetes ${row.kubernetesVersion} from ${row.image} on ${engine}${offline ? ' (built here: the harness provides the pod network and the CSI driver)' : ''}`);
