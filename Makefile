@@ -31,7 +31,7 @@ tools: install
 tools-local: install
 	$(CLI) tools install --local-only
 
-## kind-image: the kind node image for the pinned Kubernetes, assembled here without a registry (root, podman)
+## kind-image: the kind node image for the pinned Kubernetes, assembled here without a registry, and the offline CSI images (root, podman)
 kind-image: install
 	$(CLI) tools kind-image
 

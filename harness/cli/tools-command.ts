@@ -3,6 +3,8 @@ import { TOOL_GROUPS, type ToolGroup } from '../tools/catalog.ts';
 import { groupCacheDir, isGroupComplete } from '../tools/cache.ts';
 import { installTools, type ToolSource } from '../tools/install.ts';
 import { buildKindImage } from '../tools/kind-image/build.ts';
+import { buildCsiImages } from '../tools/kind-image/csi-images.ts';
+import { nodeRegistryBinary } from '../tools/kind-image/node-registry.ts';
 import { overrideEnvName } from '../tools/resolve.ts';
 
 export function registerToolsCommand(program: Command): void {
@@ -33,10 +35,15 @@ export function registerToolsCommand(program: Command): void {
 
   tools
     .command('kind-image')
-    .description('assemble the kind node image for the pinned Kubernetes on this machine, without a registry (needs root; warm: seconds)')
+    .description('assemble the kind node image for the pinned Kubernetes on this machine, without a registry, and the offline CSI images and node registry (needs root; warm: seconds)')
     .action(async () => {
-      const r = await buildKindImage({ log: (l) => console.log(l) });
+      const log = (l: string) => console.log(l);
+      const r = await buildKindImage({ log });
       console.log(`kind node image ready (${r.outcome === 'cached' ? 'warm' : 'cold'}): ${(r.ms / 1000).toFixed(2)} s  ${r.image}`);
+      // What a cluster from that image loads besides it (kind up builds them too, on first use).
+      const csi = await buildCsiImages({ log });
+      const registry = await nodeRegistryBinary();
+      console.log(`kind offline parts ready (${csi.outcome === 'cached' ? 'warm' : 'cold'}): ${(csi.ms / 1000).toFixed(2)} s  CSI images ${csi.archives.length}, node registry ${registry}`);
     });
 
   tools
