@@ -1,7 +1,8 @@
 // Assembles the CustomResourceDefinitions of CloneSet and the Advanced StatefulSet from the
 // schemas in *.schema.ts.
 import { cloneSetPrinterColumns, cloneSetSpecSchema, cloneSetStatusSchema } from './cloneset.schema.ts';
-import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, type ResourceNames, SIDECARSET, SIDECARSET_VERSION, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
+import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, NODEPODPROBE, PODPROBEMARKER, PODPROBEMARKER_VERSION, type ResourceNames, SIDECARSET, SIDECARSET_VERSION, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
+import { nodePodProbeSpecSchema, nodePodProbeStatusSchema, podProbeMarkerSpecSchema, podProbeMarkerStatusSchema } from './podprobemarker.schema.ts';
 import { sidecarSetPrinterColumns, sidecarSetSpecSchema, sidecarSetStatusSchema } from './sidecarset.schema.ts';
 import { type JSONSchema, schema as s } from './schema.ts';
 import { statefulSetPrinterColumns, statefulSetSpecSchema, statefulSetStatusSchema } from './statefulset.schema.ts';
@@ -138,10 +139,44 @@ export function sidecarSetCRD(): CustomResourceDefinition {
   );
 }
 
-/** File name (under impl/crds/) → CRD. */
+/** PodProbeMarker: namespaced, v1alpha1 only, a status subresource, no printer columns. */
+export function podProbeMarkerCRD(): CustomResourceDefinition {
+  return crd(PODPROBEMARKER, [
+    {
+      name: PODPROBEMARKER_VERSION,
+      served: true,
+      storage: true,
+      additionalPrinterColumns: [],
+      schema: { openAPIV3Schema: rootSchema('PodProbeMarker runs probes in the pods it selects and marks them with conditions, labels and annotations.', podProbeMarkerSpecSchema, podProbeMarkerStatusSchema) },
+      subresources: { status: {} },
+    },
+  ]);
+}
+
+/** NodePodProbe: cluster-scoped, one per node, v1alpha1 only; spec by the manager, status by the node agent. */
+export function nodePodProbeCRD(): CustomResourceDefinition {
+  return crd(
+    NODEPODPROBE,
+    [
+      {
+        name: PODPROBEMARKER_VERSION,
+        served: true,
+        storage: true,
+        additionalPrinterColumns: [],
+        schema: { openAPIV3Schema: rootSchema('NodePodProbe lists the probes of the pods of one node (spec) and their results (status).', nodePodProbeSpecSchema, nodePodProbeStatusSchema) },
+        subresources: { status: {} },
+      },
+    ],
+    'Cluster',
+  );
+}
+
+/** File name (under impl/crds/) → CRD, in file-name order (the chart renders files/crds/ sorted). */
 export function allCRDs(): Record<string, CustomResourceDefinition> {
   return {
     [`${GROUP}_${CLONESET.plural}.yaml`]: cloneSetCRD(),
+    [`${GROUP}_${NODEPODPROBE.plural}.yaml`]: nodePodProbeCRD(),
+    [`${GROUP}_${PODPROBEMARKER.plural}.yaml`]: podProbeMarkerCRD(),
     [`${GROUP}_${SIDECARSET.plural}.yaml`]: sidecarSetCRD(),
     [`${GROUP}_${ADVANCED_STATEFULSET.plural}.yaml`]: statefulSetCRD(),
     [`${GROUP}_${WORKLOADSPREAD.plural}.yaml`]: workloadSpreadCRD(),

@@ -83,3 +83,24 @@ export const WORKLOADSPREAD_API_VERSION = APPS_V1ALPHA1;
 export const WORKLOADSPREADS_PATH = resourcePath(WORKLOADSPREAD_VERSION, WORKLOADSPREAD.plural);
 export const WORKLOADSPREAD_CRD_NAME = `${WORKLOADSPREAD.plural}.${GROUP}`;
 export const SIDECARSET_CRD_NAME = `${SIDECARSET.plural}.${GROUP}`;
+
+/** PodProbeMarker: namespaced, v1alpha1 only, status subresource, no short names. */
+export const PODPROBEMARKER: ResourceNames = {
+  kind: 'PodProbeMarker',
+  listKind: 'PodProbeMarkerList',
+  plural: 'podprobemarkers',
+  singular: 'podprobemarker',
+  shortNames: [],
+};
+/** NodePodProbe: cluster-scoped, one per (non-virtual) node, named as the node. */
+export const NODEPODPROBE: ResourceNames = {
+  kind: 'NodePodProbe',
+  listKind: 'NodePodProbeList',
+  plural: 'nodepodprobes',
+  singular: 'nodepodprobe',
+  shortNames: [],
+};
+export const PODPROBEMARKER_VERSION = V1ALPHA1;
+export const PODPROBEMARKER_API_VERSION = APPS_V1ALPHA1;
+export const PODPROBEMARKERS_PATH = resourcePath(V1ALPHA1, PODPROBEMARKER.plural);
+export const NODEPODPROBES_PATH = resourcePath(V1ALPHA1, NODEPODPROBE.plural);

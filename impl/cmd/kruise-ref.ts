@@ -13,7 +13,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { namedControllers } from '../controllers/index.ts';
 import { createLogger, FeatureGateError, FeatureGates, installFatalHandlers, isLogLevel, Manager, type Logger, type LogLevel } from '../runtime/index.ts';
 import { describeResult, kubeHookApi, runHookCheck } from './helm-hook.ts';
-import { portAccepts, sidecarSetAdmission, startWebhooks, type WebhookHandle } from './webhooks.ts';
+import { podProbeMarkerAdmission, portAccepts, sidecarSetAdmission, startWebhooks, type WebhookHandle } from './webhooks.ts';
 import { loadWhitelist, workloadSpreadDeps } from './workloadspread.ts';
 
 export interface ManagerFlags {
@@ -129,6 +129,7 @@ export async function runManager(flags: ManagerFlags, logger: Logger): Promise<n
         observe: mgr.metrics.admissionObserver(),
         workloadSpread: workloadSpreadDeps(kc, (p) => mgr.informer(p), whitelist, logger.child('webhook')),
         sidecarSets: sidecarSetAdmission(mgr),
+        podProbeMarkers: podProbeMarkerAdmission(mgr),
         ...(flags.webhookServiceName ? { service: { name: flags.webhookServiceName, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
         ...(flags.webhookCertSecret ? { certificateSecret: { name: flags.webhookCertSecret, namespace: flags.webhookServiceNamespace ?? flags.leaderElectionNamespace } } : {}),
         configurations: flags.webhookConfigurations,

@@ -2,12 +2,14 @@
 // for readiness.
 import { connect } from 'node:net';
 import type { KubernetesObject, V1ConfigMap, V1ControllerRevision, V1Namespace } from '@kubernetes/client-node';
-import { SIDECARSETS_PATH } from '../api/group.ts';
+import { PODPROBEMARKERS_PATH, SIDECARSETS_PATH } from '../api/group.ts';
 import { KRUISE_CONFIGURATION, type SidecarSet } from '../api/sidecarset.ts';
 import { managerNamespace, NAMESPACES_PATH, REVISIONS_PATH } from '../controllers/sidecarset/controller.ts';
 import type { Manager } from '../runtime/index.ts';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from '../webhooks/server.ts';
 import type { SidecarSetAdmissionDeps } from '../webhooks/sidecarset.ts';
+import type { PodProbeMarkerAdmissionDeps } from '../webhooks/podprobemarker.ts';
+import type { PodProbeMarker } from '../api/podprobemarker.ts';
 
 export type WebhookOptions = WebhookServerOptions;
 export type WebhookHandle = WebhookServer;
@@ -57,5 +59,16 @@ export function sidecarSetAdmission(mgr: Manager): SidecarSetAdmissionDeps {
     },
     patchMetadataDefaultsAllowed: mgr.gates.enabled('SidecarSetPatchPodMetadataDefaultsAllowed'),
     now: () => new Date(),
+  };
+}
+
+/** podProbeMarkerAdmission reads PodProbeMarkers from the manager's shared cache (no API call per pod). */
+export function podProbeMarkerAdmission(mgr: Manager): PodProbeMarkerAdmissionDeps {
+  const markers = mgr.informer<PodProbeMarker & KubernetesObject>(PODPROBEMARKERS_PATH);
+  return {
+    markers: (ns) => markers.list(ns),
+    synced: async () => {
+      if (!markers.hasSynced()) await markers.waitForSync(mgr.signal);
+    },
   };
 }

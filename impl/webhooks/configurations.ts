@@ -1,5 +1,6 @@
 // The Mutating/ValidatingWebhookConfigurations of the reference implementation: names, paths and
-// rules as OpenKruise registers them for CloneSet, Advanced StatefulSet, pods and deletion
+// rules as OpenKruise registers them for CloneSet, Advanced StatefulSet, pods, SidecarSet,
+// PodProbeMarker and deletion
 // protection (DELETE of namespaces, CRDs, apps/v1 workloads, Services and Ingresses).
 import type {
   AdmissionregistrationV1WebhookClientConfig,
@@ -28,6 +29,7 @@ export const PATHS = {
   validateIngress: '/validate-ingress',
   mutateSidecarSet: '/mutate-apps-kruise-io-v1alpha1-sidecarset',
   validateSidecarSet: '/validate-apps-kruise-io-v1alpha1-sidecarset',
+  validatePodProbeMarker: '/validate-apps-kruise-io-podprobemarker',
 } as const;
 
 export const WEBHOOK_NAMES = {
@@ -47,6 +49,7 @@ export const WEBHOOK_NAMES = {
   validateIngress: 'vingress.kb.io',
   mutateSidecarSet: 'msidecarset.kb.io',
   validateSidecarSet: 'vsidecarset.kb.io',
+  validatePodProbeMarker: 'vpodprobemarker.kb.io',
 } as const;
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -153,6 +156,7 @@ export function validatingConfiguration(o: ConfigurationOptions): V1ValidatingWe
       }),
     ),
     { ...common, name: WEBHOOK_NAMES.validateSidecarSet, clientConfig: o.clientConfig(PATHS.validateSidecarSet), rules: [crdRule('sidecarsets', ['v1alpha1'], undefined, 'Cluster')] },
+    { ...common, name: WEBHOOK_NAMES.validatePodProbeMarker, clientConfig: o.clientConfig(PATHS.validatePodProbeMarker), rules: [crdRule('podprobemarkers', ['v1alpha1'])] },
   ];
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',

@@ -16,6 +16,7 @@ import { type AdmissionRequest, allow, createJsonPatch, deny, denyInvalid, type 
 import type { WorkloadSpreadDeps } from './workloadspread/index.ts';
 import { validateKruiseWorkloadDeletion } from './deletion-protection/handlers.ts';
 import type { CustomResources, NamespaceContents } from './deletion-protection/rules.ts';
+import { annotateProbesAtCreate, type PodProbeMarkerAdmissionDeps, validatePodProbeMarkerRequest } from './podprobemarker.ts';
 import { injectSidecarSetsAtCreate, mutateSidecarSet, type SidecarSetAdmissionDeps, validateSidecarSetRequest } from './sidecarset.ts';
 
 /** Cluster reads the validators need (deletion protection lists pods, claims and custom resources). */
@@ -36,6 +37,8 @@ export interface HandlerDeps {
   workloadSpread?: WorkloadSpreadDeps;
   /** SidecarSet admission (its informer caches); without it SidecarSets are neither served nor injected. */
   sidecarSets?: SidecarSetAdmissionDeps;
+  /** PodProbeMarker caches (serverless probe annotations); without them pods get none. */
+  podProbeMarkers?: PodProbeMarkerAdmissionDeps;
 }
 
 export type Handler = (req: AdmissionRequest, deps: HandlerDeps) => Promise<Verdict>;
@@ -119,7 +122,7 @@ function groupOf(apiVersion: string | undefined): string {
  * (every pod with gate KruisePodReadinessGate); CloneSet pods also get InPlaceUpdateReady (the
  * CloneSet controller adds it too; doing it here keeps pods created by any CloneSet implementation consistent).
  */
-export const mutatePod: Handler = async (req, { gates, workloadSpread, sidecarSets }) => {
+export const mutatePod: Handler = async (req, { gates, workloadSpread, sidecarSets, podProbeMarkers }) => {
   if (req.operation !== 'CREATE' || req.subResource) return allow();
   const original = decode<V1Pod>(req, 'object');
   if (!original) return deny(400, 'request has no Pod object');
@@ -127,7 +130,10 @@ export const mutatePod: Handler = async (req, { gates, workloadSpread, sidecarSe
   const spread = gates.enabled('WorkloadSpread') ? await workloadSpread?.pods?.mutateCreate(req, original) : undefined;
   const spreadPod = spread ?? original;
   // SidecarSet injection (impl/webhooks/sidecarset.ts) next, then the readiness gates.
-  const pod = (sidecarSets && (await injectSidecarSetsAtCreate(req, spreadPod, sidecarSets))) || structuredClone(spreadPod);
+  const injected = (sidecarSets && (await injectSidecarSetsAtCreate(req, spreadPod, sidecarSets))) || spreadPod;
+  // Serverless PodProbeMarker annotations (impl/webhooks/podprobemarker.ts) on the injected pod.
+  const probed = podProbeMarkers && gates.enabled('EnablePodProbeMarkerOnServerless') ? await annotateProbesAtCreate(req, injected, podProbeMarkers) : undefined;
+  const pod = structuredClone(probed ?? injected);
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
   const kruiseOwned = owner !== undefined && groupOf(owner.apiVersion) === GROUP;
   const wanted: string[] = [];
@@ -145,6 +151,8 @@ export const validateSidecarSetHandler: Handler = async (req, { sidecarSets }) =
   if (!sidecarSets) return deny(500, 'SidecarSet validation is not configured (no informer caches)');
   return validateSidecarSetRequest(req, sidecarSets);
 };
+
+export const validatePodProbeMarkerHandler: Handler = (req, { gates }) => validatePodProbeMarkerRequest(req, gates);
 
 /**
  * Pod DELETE and pods/eviction CREATE: never denies; WorkloadSpread records the pod in its

@@ -33,9 +33,11 @@ import {
   mutateStatefulSet,
   validateCloneSetHandler,
   validatePod,
+  validatePodProbeMarkerHandler,
   validateSidecarSetHandler,
   validateStatefulSetHandler,
 } from './handlers.ts';
+import type { PodProbeMarkerAdmissionDeps } from './podprobemarker.ts';
 import type { SidecarSetAdmissionDeps } from './sidecarset.ts';
 import { liveValidationReader, validateWorkloadSpreadHandler, type WorkloadSpreadDeps } from './workloadspread/index.ts';
 import { EMPTY_WHITELIST } from '../controllers/workloadspread/whitelist.ts';
@@ -76,6 +78,8 @@ export interface WebhookServerOptions {
   workloadSpread?: WorkloadSpreadDeps;
   /** SidecarSet admission over the manager's caches. */
   sidecarSets?: SidecarSetAdmissionDeps;
+  /** PodProbeMarker caches for the pod webhook's serverless probe annotations. */
+  podProbeMarkers?: PodProbeMarkerAdmissionDeps;
 }
 
 export interface WebhookServer {
@@ -102,6 +106,7 @@ const ROUTES: Record<string, Handler> = {
   [PATHS.validateIngress]: validateAlwaysOnlyDeletion,
   [PATHS.mutateSidecarSet]: mutateSidecarSetHandler,
   [PATHS.validateSidecarSet]: validateSidecarSetHandler,
+  [PATHS.validatePodProbeMarker]: validatePodProbeMarkerHandler,
 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -328,6 +333,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     cluster: kubeClusterReader(opts.kc),
     workloadSpread: opts.workloadSpread ?? { validation: liveValidationReader(opts.kc, () => EMPTY_WHITELIST) },
     ...(opts.sidecarSets ? { sidecarSets: opts.sidecarSets } : {}),
+    ...(opts.podProbeMarkers ? { podProbeMarkers: opts.podProbeMarkers } : {}),
   };
 
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req: IncomingMessage, res: ServerResponse) => {
