@@ -5,7 +5,7 @@
  * deleted after the file's tests, so files can run in parallel and nothing leaks.
  */
 import { PatchStrategy, setHeaderOptions, type V1Container, type V1ControllerRevision, type V1Pod, type V1PodCondition } from '@kubernetes/client-node';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { type Bounds, type InvariantMonitor, isPodReady, startInvariantMonitor } from '../../harness/kube/invariants.ts';
 import { CLONESET, CONTROLLER_REVISION, type Obj, POD, SIDECARSET, createObject, deleteObject, waitForAll, waitForOne } from '../lib/api.ts';
 import { kube, runEnv, timeouts } from '../lib/context.ts';
@@ -131,6 +131,18 @@ export function statusCounts(s: SidecarSetObj): Counts {
 
 export function containerOf(pod: V1Pod, name: string): V1Container | undefined {
   return pod.spec?.containers.find((c) => c.name === name);
+}
+
+/**
+ * A container's env as name → value. A name defined twice fails the test: the pod would carry both
+ * values (the kubelet uses the last), so "the sidecar's own value wins" means the other is absent.
+ */
+export function envOf(pod: V1Pod, name: string): Record<string, string | undefined> {
+  const env = containerOf(pod, name)?.env ?? [];
+  const names = env.map((e) => e.name);
+  const twice = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  expect(twice, `env names defined more than once in container ${name} of pod ${pod.metadata?.name}: ${JSON.stringify(env)}`).toEqual([]);
+  return Object.fromEntries(env.map((e) => [e.name, e.value]));
 }
 
 export function imageIn(pod: V1Pod, name = 'sidecar'): string | undefined {

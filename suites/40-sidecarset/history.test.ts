@@ -44,7 +44,7 @@ describeFeature('SidecarSet.History', 'ControllerRevisions record every SidecarS
     expect(first.spec?.revisionHistoryLimit, 'revisionHistoryLimit defaults to 10').toBe(10);
     const [r1] = await waitForRevisions(name, (revs) => revs.length === 1, 'one revision after creation');
     expect(r1!.metadata?.namespace, 'revisions live in the manager namespace').toBe(managerNamespace());
-    expect(r1!.metadata?.labels?.[REVISION_OWNER_LABEL]).toBe(name);
+    expect(r1!.metadata?.labels?.[REVISION_OWNER_LABEL], `label ${REVISION_OWNER_LABEL} of the revision`).toBe(name);
     expect(first.status?.latestRevision, 'status.latestRevision names the only revision').toBe(r1!.metadata?.name);
     expect(r1!.metadata?.annotations?.[HASH_ANNOTATION], 'the revision carries the SidecarSet hash').toBe(first.metadata.annotations?.[HASH_ANNOTATION]);
     const spec = revisionSpec(r1!);
@@ -80,7 +80,7 @@ describeFeature('SidecarSet.History', 'ControllerRevisions record every SidecarS
     revs = await waitForRevisions(name, (r) => numbers(r).join() === '6,7,8,9,10,11,13,14,15,16', 'revision 12 re-numbered 16');
     const latest = revs[revs.length - 1]!;
     expect(latest.metadata?.name, 'the re-numbered revision is the one that recorded secret-12').toBe(twelve.metadata?.name);
-    expect(secretsOf(latest)).toEqual(['secret-12']);
+    expect(secretsOf(latest), 'imagePullSecrets recorded by the re-numbered revision').toEqual(['secret-12']);
     expect(back.status?.latestRevision, 'status.latestRevision names it').toBe(latest.metadata?.name);
   });
 
@@ -100,6 +100,6 @@ describeFeature('SidecarSet.History', 'ControllerRevisions record every SidecarS
     }
     const revs = await waitForRevisions(name, (r) => numbers(r).join() === '1,3', 'revision 1 (in use) and 3 (latest) kept, 2 deleted');
     expect(revs[0]!.metadata?.name, `the revision the pod uses is kept:\n${renderRevisions(revs as never)}`).toBe(used);
-    expect((await revisionsOf(name)).length).toBe(2);
+    expect((await revisionsOf(name)).length, 'revisions of the SidecarSet').toBe(2);
   });
 });

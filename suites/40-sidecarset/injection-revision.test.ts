@@ -87,7 +87,7 @@ describeFeature('SidecarSet.InjectionRevision', 'injectionStrategy.revision pins
     const [after] = await waitForSidecarPods(ns.name, podsOf('custom'), 1, (p) => isPodReady(p) && imageIn(p) === IMAGE_V3, `the pod at ${IMAGE_V3}`);
     expect(after!.metadata?.uid, 'upgraded in place').toBe(pod!.metadata?.uid);
     expect(podHashEntry(after!, name)?.controllerRevision, 'the pod now records the latest revision').toBe(done.status?.latestRevision);
-    expect(done.status?.latestRevision).toBe(revs[2]!.metadata?.name);
+    expect(done.status?.latestRevision, 'status.latestRevision = the revision labelled 2').toBe(revs[2]!.metadata?.name);
   });
 
   it('Partial with updateStrategy.selector: pods outside the selector get the pinned revision, selected pods the latest (canary)', async () => {

@@ -41,7 +41,7 @@ describeFeature(['SidecarSet.Injection', 'SidecarSet.VolumeMerge'], 'sidecar con
     const name = `${ns.name}-after`;
     await createSidecarSet(sidecarSet(name, ns.name, 'after', { containers: [{ name: 'sidecar', image: IMAGE_V1, podInjectPolicy: 'AfterAppContainer' }], volumes: [] }));
     const pod = await kube().core.createNamespacedPod({ namespace: ns.name, body: bareOrOwnedPod('p2', 'after') as V1Pod });
-    expect(names(pod)).toEqual(['main', 'sidecar']);
+    expect(names(pod), 'containers of the created pod (AfterAppContainer: the sidecar after the app container)').toEqual(['main', 'sidecar']);
   });
 
   it('places Before/After sidecars around the app containers and appends sidecar initContainers after the pod\'s own', async () => {
@@ -117,13 +117,13 @@ describeFeature(['SidecarSet.Injection', 'SidecarSet.VolumeMerge'], 'sidecar con
     const shared = pod.spec?.volumes?.filter((v) => v.name === 'shared') ?? [];
     expect(shared.length, `volumes named shared: ${JSON.stringify(pod.spec?.volumes)}`).toBe(1);
     expect(shared[0]?.configMap?.name, 'the pod\'s own definition is kept').toBe('pod-own');
-    expect(names(pod)).toContain('sidecar');
+    expect(names(pod), 'containers of the created pod').toContain('sidecar');
   });
 
   it('pods that match no SidecarSet are not changed', async () => {
     const pod = await kube().core.createNamespacedPod({ namespace: ns.name, body: bareOrOwnedPod('p4', 'nobody') as V1Pod });
-    expect(names(pod)).toEqual(['main']);
-    expect(pod.metadata?.annotations?.[INJECTED_LIST]).toBeUndefined();
+    expect(names(pod), 'containers of a pod no SidecarSet selects').toEqual(['main']);
+    expect(pod.metadata?.annotations?.[INJECTED_LIST], `${INJECTED_LIST} annotation of a pod no SidecarSet selects (annotations: ${JSON.stringify(pod.metadata?.annotations)})`).toBeUndefined();
   });
 
   it('a SidecarSet created after a pod does not change that pod', async () => {
@@ -133,7 +133,7 @@ describeFeature(['SidecarSet.Injection', 'SidecarSet.VolumeMerge'], 'sidecar con
     const ss = await observed(name);
     expect(ss.status?.matchedPods ?? 0, 'matchedPods counts only pods the SidecarSet was injected into').toBe(0);
     const pod = await kube().core.readNamespacedPod({ namespace: ns.name, name: 'p5' });
-    expect(names(pod)).toEqual(['main']);
+    expect(names(pod), 'containers of the pod created before the SidecarSet').toEqual(['main']);
     expect((await getObject<SidecarSetObj>(SIDECARSET, undefined, name)).metadata.name).toBe(name);
   });
 });

@@ -114,6 +114,6 @@ describeFeature('SidecarSet.Scope', 'namespace, namespaceSelector and injectionS
     const s = await waitForSidecarSet(name, (o) => o.status?.matchedPods === 1, 'matches only the injected pod', timeouts().statusSync);
     const pods = await waitForSidecarPods(ns.name, podsOf('inj-paused'), 2, () => true, 'both pods');
     expect(names(pods.find((p) => p.metadata?.name === 'p-paused')!), `p-paused stays without sidecar:\n${renderSidecarPods(pods)}`).toEqual(['main']);
-    expect(s.status?.matchedPods).toBe(1);
+    expect(s.status?.matchedPods, 'matchedPods').toBe(1);
   });
 });

@@ -11,11 +11,10 @@ import { expect, it } from 'vitest';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { kube } from '../lib/context.ts';
 import { IMAGE_V1 } from '../lib/workloads.ts';
-import { containerOf, createSidecarSet, sidecarSet } from './fixtures.ts';
+import { containerOf, createSidecarSet, envOf, sidecarSet } from './fixtures.ts';
 
 const mountsOf = (pod: V1Pod, name: string): Record<string, Omit<V1VolumeMount, 'mountPath'>> =>
   Object.fromEntries((containerOf(pod, name)?.volumeMounts ?? []).map(({ mountPath, ...rest }) => [mountPath, rest]));
-const envOf = (pod: V1Pod, name: string) => Object.fromEntries((containerOf(pod, name)?.env ?? []).map((e) => [e.name, e.value]));
 
 describeFeature(['SidecarSet.ShareVolume', 'SidecarSet.VolumeMerge'], 'shareVolumePolicy shares the app containers\' volumeMounts with a sidecar', () => {
   const ns = useNamespace('ss-share');

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { kube } from '../lib/context.ts';
 import { IMAGE_V1 } from '../lib/workloads.ts';
-import { containerOf, createSidecarSet, sidecarSet } from './fixtures.ts';
+import { containerOf, createSidecarSet, envOf, sidecarSet } from './fixtures.ts';
 
 const APP_ENV = [
   { name: 'POD_NAME', value: 'bar' },
@@ -24,7 +24,6 @@ const SIDECAR_ENV = [
 /** What the sidecar ends with: its own envs, IS_INJECTED, and the transferred ones it lacked. */
 const EXPECTED = { OD_NAME: 'sidecar_name', SIDECAR_NAME: 'log', IS_INJECTED: 'true', POD_NAME: 'bar', PROXY_IP: '127.0.0.1' };
 
-const envOf = (pod: V1Pod, name: string) => Object.fromEntries((containerOf(pod, name)?.env ?? []).map((e) => [e.name, e.value]));
 
 describeFeature('SidecarSet.TransferEnv', 'transferEnv copies envs of an app container into the sidecar', () => {
   const ns = useNamespace('ss-tenv');

@@ -22,6 +22,7 @@ import {
   createSidecarSet,
   holdsSteady,
   imageIn,
+  monitorPods,
   observed,
   podHashEntry,
   renderSidecarPods,
@@ -31,6 +32,7 @@ import {
   upgradableCondition,
   waitForSidecarPods,
   waitForSidecarSet,
+  watched,
 } from './fixtures.ts';
 
 const SHARED_MOUNT = [{ name: 'shared', mountPath: '/shared' }];
@@ -78,7 +80,7 @@ describeFeature(['SidecarSet.InPlaceUpgrade', 'SidecarSet.Status'], 'image chang
     // Nothing is rolled out: the sidecar keeps its image for the steady-state window.
     await holdsSteady(ns.name, podsOf('env'), { maxUpdated: 0, keepOriginalPods: true }, (p) => imageIn(p) !== IMAGE_V1);
     expect(imageIn(marked!), 'the sidecar image stays').toBe(IMAGE_V1);
-    expect(marked!.metadata!.uid).toBe(before!.metadata!.uid);
+    expect(marked!.metadata!.uid, 'the same pod (not recreated)').toBe(before!.metadata!.uid);
 
     // Scale out and change the image once more: the new pod is injected with the latest spec.
     await patchObject(CLONESET, ns.name, 'env', { spec: { replicas: 2 } });
@@ -105,16 +107,28 @@ describeFeature(['SidecarSet.InPlaceUpgrade', 'SidecarSet.Status'], 'image chang
     // a: more than the image -> not upgradable.
     await patchObject(SIDECARSET, undefined, a, { spec: { containers: [{ name: 'sidecar-a', image: IMAGE_V1, command: ['sleep', '1000'] }] } });
     await waitForSidecarSet(a, counts({ matched: 2, updated: 0, ready: 2, updatedReady: 0 }), 'no pod updated');
-    // b: image only -> both pods upgraded, yet the condition stays False because of a.
-    await patchObject(SIDECARSET, undefined, b, { spec: { containers: [{ name: 'sidecar-b', image: IMAGE_V2, podInjectPolicy: 'AfterAppContainer' }] } });
-    await waitForSidecarSet(b, counts({ matched: 2, updated: 2, ready: 2, updatedReady: 2 }), 'both pods updated and ready');
-    const mixed = await waitForSidecarPods(
+    // b: image only -> both pods upgraded, yet the condition stays False because of a, at every
+    // moment of b's rollout (watched: a True that a's next round turns back to False is a breach).
+    const trueTooEarly = `${UPGRADABLE_CONDITION}=True while a SidecarSet cannot upgrade the pod`;
+    const stillFalse = await monitorPods(
       ns.name,
       podsOf('multi'),
-      2,
-      (p) => imageIn(p, 'sidecar-b') === IMAGE_V2 && upgradableBySidecarSet(p)[a] === false && upgradableBySidecarSet(p)[b] === true,
-      `sidecar-b at ${IMAGE_V2}, ${UPGRADABLE_CONDITION} message {${a}: false, ${b}: true}`,
+      { keepOriginalPods: true, groups: { noun: 'condition', groupOf: (p) => (upgradableCondition(p)?.status === 'True' && Object.values(upgradableBySidecarSet(p)).includes(false) ? trueTooEarly : undefined), max: { [trueTooEarly]: 0 } } },
+      (p) => imageIn(p, 'sidecar-b') === IMAGE_V2,
     );
+    await patchObject(SIDECARSET, undefined, b, { spec: { containers: [{ name: 'sidecar-b', image: IMAGE_V2, podInjectPolicy: 'AfterAppContainer' }] } });
+    await watched(stillFalse, waitForSidecarSet(b, counts({ matched: 2, updated: 2, ready: 2, updatedReady: 2 }), 'both pods updated and ready'));
+    const mixed = await watched(
+      stillFalse,
+      waitForSidecarPods(
+        ns.name,
+        podsOf('multi'),
+        2,
+        (p) => imageIn(p, 'sidecar-b') === IMAGE_V2 && upgradableBySidecarSet(p)[a] === false && upgradableBySidecarSet(p)[b] === true,
+        `sidecar-b at ${IMAGE_V2}, ${UPGRADABLE_CONDITION} message {${a}: false, ${b}: true}`,
+      ),
+    );
+    await stillFalse.stop();
     for (const p of mixed) {
       expect(upgradableCondition(p)?.status, `${UPGRADABLE_CONDITION} of ${p.metadata?.name}: ${JSON.stringify(upgradableCondition(p))}`).toBe('False');
       expect(imageIn(p, 'sidecar-a'), 'sidecar-a untouched').toBe(IMAGE_V1);
@@ -126,7 +140,7 @@ describeFeature(['SidecarSet.InPlaceUpgrade', 'SidecarSet.Status'], 'image chang
     const after = await waitForSidecarPods(ns.name, podsOf('multi'), 2, (p) => upgradableCondition(p)?.status === 'True', `${UPGRADABLE_CONDITION}=True on both pods`);
     for (const p of after) {
       expect(upgradableBySidecarSet(p), `${UPGRADABLE_CONDITION} message of ${p.metadata?.name}`).toEqual({ [a]: true, [b]: true });
-      expect(upgradableCondition(p)?.reason).toBe('AllSidecarsetUpgradable');
+      expect(upgradableCondition(p)?.reason, `${UPGRADABLE_CONDITION} reason on ${p.metadata?.name}`).toBe('AllSidecarsetUpgradable');
       expect([imageIn(p, 'sidecar-a'), imageIn(p, 'sidecar-b')]).toEqual([IMAGE_V2, IMAGE_V2]);
       expect(before.some((q) => q.metadata!.uid === p.metadata!.uid), `${p.metadata?.name} is an original pod`).toBe(true);
     }
@@ -145,6 +159,6 @@ describeFeature(['SidecarSet.InPlaceUpgrade', 'SidecarSet.Status'], 'image chang
     expect(changed.metadata.annotations?.[HASH_ANNOTATION], 'kruise.io/sidecarset-hash covers containers only').toBe(ss.metadata.annotations?.[HASH_ANNOTATION]);
     await holdsSteady(ns.name, podsOf('init'), { maxUpdated: 0, keepOriginalPods: true }, (p) => initImage(p) !== IMAGE_V1);
     const s = await waitForSidecarSet(name, counts({ matched: 1, updated: 1, ready: 1, updatedReady: 1 }), 'the pod still counts as updated');
-    expect(statusCounts(s)).toEqual(statusCounts(first));
+    expect(statusCounts(s), 'status counts unchanged').toEqual(statusCounts(first));
   });
 });
