@@ -5,7 +5,21 @@ export interface ProcessInfo {
   cmdline: string;
 }
 
-/** Processes whose command line mentions `needle` (Linux /proc); used to find leftovers of a cluster. */
+/**
+ * `cmdline` names the path `needle` itself or something below it: the match must end the path
+ * (a separator, a quote, `=`, `:`, `,` or the end), so cluster "a" never claims cluster "a-2"'s
+ * processes (their paths share the prefix .../clusters/local/a).
+ */
+export function mentionsPath(cmdline: string, needle: string): boolean {
+  if (!needle) return false;
+  for (let i = cmdline.indexOf(needle); i >= 0; i = cmdline.indexOf(needle, i + 1)) {
+    const next = cmdline[i + needle.length];
+    if (next === undefined || /[\/\s"',:;=]/.test(next)) return true;
+  }
+  return false;
+}
+
+/** Processes whose command line mentions the path `needle` (Linux /proc); used to find leftovers of a cluster. */
 export function processesMentioning(needle: string): ProcessInfo[] {
   const found: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -13,7 +27,7 @@ export function processesMentioning(needle: string): ProcessInfo[] {
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-      if (cmdline.includes(needle)) found.push({ pid, cmdline });
+      if (mentionsPath(cmdline, needle)) found.push({ pid, cmdline });
     } catch {
       // the process ended while we looked
     }

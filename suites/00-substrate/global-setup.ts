@@ -1,7 +1,11 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { LOCAL_DEFAULTS, LocalProvider } from '../../harness/clusters/local/provider.ts';
 import { servesPodResize } from '../../harness/clusters/detect.ts';
 import { loadKubeConfig } from '../../harness/kube/client.ts';
+import { clusterDir } from '../../harness/clusters/state.ts';
+import { freePort } from '../../harness/util/ports.ts';
 
 /**
  * The substrate smoke suite brings up its own local cluster (own name, own port), so it never
@@ -10,10 +14,14 @@ import { loadKubeConfig } from '../../harness/kube/client.ts';
  * KRUISE_CONFORMANCE_SUBSTRATE_KUBERNETES=1.30 runs the suite on another pinned release instead of
  * the default one. That release must be built first (`tools install --group kube-1.30`): the
  * suite never builds it, and a missing build fails the setup rather than skipping anything.
- * KRUISE_CONFORMANCE_SUBSTRATE_CLUSTER / _PORT pick another cluster name and apiserver port.
+ * KRUISE_CONFORMANCE_SUBSTRATE_CLUSTER / _PORT pick another cluster name and apiserver port (the
+ * defaults: substrate-smoke-<pid> and a free port).
  */
-export const SUBSTRATE_CLUSTER = process.env.KRUISE_CONFORMANCE_SUBSTRATE_CLUSTER || 'substrate-smoke';
-export const SUBSTRATE_PORT = Number(process.env.KRUISE_CONFORMANCE_SUBSTRATE_PORT || 36453);
+// One cluster per `make test` process: two test runs on one machine (two checkouts, or CI beside a
+// developer) must not take each other's cluster down as a "leftover". The port is the OS's pick.
+const OWN_PREFIX = 'substrate-smoke-';
+export const SUBSTRATE_CLUSTER = process.env.KRUISE_CONFORMANCE_SUBSTRATE_CLUSTER || `${OWN_PREFIX}${process.pid}`;
+const PORT_SETTING = process.env.KRUISE_CONFORMANCE_SUBSTRATE_PORT;
 const SUBSTRATE_KUBERNETES = process.env.KRUISE_CONFORMANCE_SUBSTRATE_KUBERNETES || undefined;
 
 declare module 'vitest' {
@@ -30,8 +38,30 @@ declare module 'vitest' {
   }
 }
 
+/** Our own clusters whose test process is gone (an interrupted run): named substrate-smoke-<pid>. */
+function orphanedSubstrateClusters(): string[] {
+  const root = dirname(clusterDir('local', 'x'));
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((n) => {
+    if (!n.startsWith(OWN_PREFIX)) return false;
+    const pid = Number(n.slice(OWN_PREFIX.length));
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (!Number.isInteger(SUBSTRATE_PORT) || SUBSTRATE_PORT <= 0) throw new Error(`KRUISE_CONFORMANCE_SUBSTRATE_PORT=${process.env.KRUISE_CONFORMANCE_SUBSTRATE_PORT} is not a port`);
+  const SUBSTRATE_PORT = PORT_SETTING ? Number(PORT_SETTING) : await freePort();
+  if (!Number.isInteger(SUBSTRATE_PORT) || SUBSTRATE_PORT <= 0) throw new Error(`KRUISE_CONFORMANCE_SUBSTRATE_PORT=${PORT_SETTING} is not a port`);
+  for (const name of orphanedSubstrateClusters()) {
+    console.error(`removing ${name}, left by an interrupted substrate run`);
+    await new LocalProvider({ ...LOCAL_DEFAULTS, name, buildMissingTools: false, log: (l) => console.error(l) }).down();
+  }
   const provider = new LocalProvider({
     ...LOCAL_DEFAULTS,
     name: SUBSTRATE_CLUSTER,
