@@ -119,6 +119,7 @@ export const FEATURES: readonly Feature[] = [
     { id: 'SidecarSet.UpdateStrategy', profile: 'Core', title: 'updateStrategy paused, selector, partition and maxUnavailable (percent ceil) bound the in-place sidecar rollout', since: '1.0', source: 'spec §5.5, Appendix A.1' },
     { id: 'SidecarSet.History', profile: 'Core', title: 'ControllerRevisions in the manager namespace record each spec; status.latestRevision; revisionHistoryLimit truncation', since: '1.0', source: 'spec §5.5' },
     { id: 'SidecarSet.HotUpgrade', profile: 'Core', title: 'HotUpgrade sidecars run as <name>-1/<name>-2; an upgrade starts the idle one and resets the old one to the empty image', since: '1.0', source: 'spec §5.4, §5.7' },
+    { id: 'SidecarSet.V1beta1', profile: 'Extended', title: 'SidecarSet served at v1beta1 too: objects read and written at either version, namespace converted to a namespaceSelector, injection, validation and status the same', since: '1.9', source: 'OpenKruise v1.9.1 apis/apps/v1beta1/sidecarset_types.go, apis/apps/v1alpha1/sidecarset_conversion.go; reports/known/openkruise-1.9.1.md deviation 4' },
     { id: 'SidecarSet.PatchPodMetadata', profile: 'Extended', title: 'patchPodMetadata (Retain / Overwrite / MergePatchJson) applied at injection and on upgrade, within the whitelist ConfigMap', since: '1.2', source: 'spec §5.2, §5.3, §5.4' },
   ]),
   ...area('PodProbeMarker', [

@@ -40,7 +40,7 @@ export function gateTest(features: readonly Feature[], run: GateInput): Gate | u
 }
 
 /** Feature ids are written at the head of describe titles as "[A.B, C.D] title". */
-export const FEATURE_TAG = /^\[([A-Za-z]+\.[A-Za-z]+(?:, *[A-Za-z]+\.[A-Za-z]+)*)\] /;
+export const FEATURE_TAG = /^\[([A-Za-z]+\.[A-Za-z][A-Za-z0-9]*(?:, *[A-Za-z]+\.[A-Za-z][A-Za-z0-9]*)*)\] /;
 
 export function featureTitle(ids: readonly string[], title: string): string {
   return `[${ids.join(', ')}] ${title}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCRDs } from './generate-crds.ts';
-import { cloneSetCRD, statefulSetCRD, workloadSpreadCRD } from './crd.ts';
+import { cloneSetCRD, sidecarSetCRD, statefulSetCRD, workloadSpreadCRD } from './crd.ts';
 import { type JSONSchema, structuralProblems } from './schema.ts';
 
 function at(schema: JSONSchema, path: string): JSONSchema {
@@ -22,6 +22,7 @@ describe('generated CRDs', () => {
     ['CloneSet', cloneSetCRD()],
     ['StatefulSet', statefulSetCRD()],
     ['WorkloadSpread', workloadSpreadCRD()],
+    ['SidecarSet', sidecarSetCRD()],
   ])('%s schemas are structural', (_kind, crd) => {
     for (const v of crd.spec.versions) expect(structuralProblems(v.schema.openAPIV3Schema), v.name).toEqual([]);
   });
@@ -51,6 +52,22 @@ describe('generated CRDs', () => {
     }
     expect(Object.keys(at(root, 'spec.scaleStrategy').properties ?? {})).toEqual(['disablePVCReuse', 'maxUnavailable', 'podsToDelete']);
     expect(at(root, 'spec.updateStrategy.inPlaceUpdateStrategy.gracePeriodSeconds').type).toBe('integer');
+  });
+
+  it('SidecarSet: v1alpha1 storage, v1beta1 served without namespace and with customVersion, conversion None until the manager starts', () => {
+    const crd = sidecarSetCRD();
+    expect(crd.spec.scope).toBe('Cluster');
+    expect(crd.spec.versions.map((v) => [v.name, v.served, v.storage])).toEqual([
+      ['v1alpha1', true, true],
+      ['v1beta1', true, false],
+    ]);
+    expect(crd.spec.conversion).toEqual({ strategy: 'None' });
+    const [alpha, beta] = crd.spec.versions.map((v) => v.schema.openAPIV3Schema);
+    expect(at(alpha!, 'spec.namespace').type).toBe('string');
+    expect(at(beta!, 'spec').properties?.namespace).toBeUndefined();
+    expect(at(beta!, 'spec.customVersion').type).toBe('string');
+    expect(at(alpha!, 'spec').properties?.customVersion).toBeUndefined();
+    expect(at(beta!, 'status')).toEqual(at(alpha!, 'status'));
   });
 
   it('StatefulSet: v1beta1 storage, v1alpha1 served, short names sts and asts', () => {

@@ -1,9 +1,9 @@
 // Assembles the CustomResourceDefinitions of CloneSet and the Advanced StatefulSet from the
 // schemas in *.schema.ts.
 import { cloneSetPrinterColumns, cloneSetSpecSchema, cloneSetStatusSchema } from './cloneset.schema.ts';
-import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, NODEPODPROBE, PODPROBEMARKER, PODPROBEMARKER_VERSION, type ResourceNames, SIDECARSET, SIDECARSET_VERSION, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
+import { ADVANCED_STATEFULSET, CLONESET, CLONESET_VERSION, GROUP, NODEPODPROBE, PODPROBEMARKER, PODPROBEMARKER_VERSION, type ResourceNames, SIDECARSET, SIDECARSET_SERVED_VERSIONS, SIDECARSET_VERSION, STATEFULSET_SERVED_VERSIONS, STATEFULSET_VERSION, WORKLOADSPREAD, WORKLOADSPREAD_VERSION } from './group.ts';
 import { nodePodProbeSpecSchema, nodePodProbeStatusSchema, podProbeMarkerSpecSchema, podProbeMarkerStatusSchema } from './podprobemarker.schema.ts';
-import { sidecarSetPrinterColumns, sidecarSetSpecSchema, sidecarSetStatusSchema } from './sidecarset.schema.ts';
+import { sidecarSetPrinterColumns, sidecarSetSpecSchema, sidecarSetStatusSchema, sidecarSetV1beta1SpecSchema } from './sidecarset.schema.ts';
 import { type JSONSchema, schema as s } from './schema.ts';
 import { statefulSetPrinterColumns, statefulSetSpecSchema, statefulSetStatusSchema } from './statefulset.schema.ts';
 import { workloadSpreadPrinterColumns, workloadSpreadSpecSchema, workloadSpreadStatusSchema } from './workloadspread.schema.ts';
@@ -25,6 +25,7 @@ export interface CustomResourceDefinition {
     names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[] };
     scope: 'Namespaced' | 'Cluster';
     versions: CRDVersion[];
+    /** The manager switches a CRD with conversion webhooks to strategy Webhook at start (impl/webhooks/conversion.ts). */
     conversion?: { strategy: 'None' };
   };
 }
@@ -121,22 +122,29 @@ export function workloadSpreadCRD(): CustomResourceDefinition {
   ]);
 }
 
-/** Cluster-scoped, v1alpha1 only (OpenKruise 1.8), no scale subresource. */
+/**
+ * Cluster-scoped, no scale subresource. v1alpha1 (OpenKruise 1.8, the storage version here) and
+ * v1beta1 (served since OpenKruise 1.9, which stores it). The schemas differ (v1beta1 has no
+ * namespace and has customVersion), so the two convert through the manager's webhook: the file
+ * says None and the manager switches it to Webhook when it starts (impl/webhooks/conversion.ts).
+ */
 export function sidecarSetCRD(): CustomResourceDefinition {
-  return crd(
+  const description = 'SidecarSet injects sidecar containers into the pods it selects and upgrades them in place.';
+  const specs: Record<string, JSONSchema> = { v1alpha1: sidecarSetSpecSchema, v1beta1: sidecarSetV1beta1SpecSchema };
+  const def = crd(
     SIDECARSET,
-    [
-      {
-        name: SIDECARSET_VERSION,
-        served: true,
-        storage: true,
-        additionalPrinterColumns: sidecarSetPrinterColumns,
-        schema: { openAPIV3Schema: rootSchema('SidecarSet injects sidecar containers into the pods it selects and upgrades them in place.', sidecarSetSpecSchema, sidecarSetStatusSchema) },
-        subresources: { status: {} },
-      },
-    ],
+    SIDECARSET_SERVED_VERSIONS.map((name) => ({
+      name,
+      served: true,
+      storage: name === SIDECARSET_VERSION,
+      additionalPrinterColumns: sidecarSetPrinterColumns,
+      schema: { openAPIV3Schema: rootSchema(description, specs[name]!, sidecarSetStatusSchema) },
+      subresources: { status: {} },
+    })),
     'Cluster',
   );
+  def.spec.conversion = { strategy: 'None' };
+  return def;
 }
 
 /** PodProbeMarker: namespaced, v1alpha1 only, a status subresource, no printer columns. */

@@ -34,7 +34,7 @@ export const ADVANCED_STATEFULSET: ResourceNames = {
   shortNames: ['sts', 'asts'],
 };
 
-/** SidecarSet: cluster-scoped, v1alpha1 in OpenKruise 1.8. */
+/** SidecarSet: cluster-scoped, v1alpha1 in OpenKruise 1.8, v1alpha1 and v1beta1 in 1.9. */
 export const SIDECARSET: ResourceNames = {
   kind: 'SidecarSet',
   listKind: 'SidecarSetList',
@@ -42,8 +42,10 @@ export const SIDECARSET: ResourceNames = {
   singular: 'sidecarset',
   shortNames: [],
 };
+/** Storage version (and the one the manager works on); v1beta1 is served too (OpenKruise 1.9), converted by the webhook. */
 export const SIDECARSET_VERSION = V1ALPHA1;
 export const SIDECARSET_API_VERSION = APPS_V1ALPHA1;
+export const SIDECARSET_SERVED_VERSIONS = [V1ALPHA1, V1BETA1] as const;
 
 /** CloneSet is served at v1alpha1 only in OpenKruise 1.8. */
 export const CLONESET_VERSION = V1ALPHA1;

@@ -47,6 +47,19 @@ export const sidecarSetSpecSchema: JSONSchema = s.object(
   { description: 'Desired state of a SidecarSet.' },
 );
 
+/**
+ * v1beta1 (OpenKruise 1.9): no namespace (a namespaceSelector on kubernetes.io/metadata.name says
+ * the same), and customVersion in the spec where v1alpha1 has the custom-version label.
+ */
+export const sidecarSetV1beta1SpecSchema: JSONSchema = (() => {
+  const spec = structuredClone(sidecarSetSpecSchema);
+  const { namespace: _dropped, ...rest } = spec.properties ?? {};
+  const customVersion = s.string({ description: 'Copied onto the SidecarSet\'s ControllerRevisions as label apps.kruise.io/sidecarset-custom-version; injectionStrategy.revision.customVersion names it.' });
+  spec.properties = Object.fromEntries(Object.entries({ ...rest, customVersion }).sort(([a], [b]) => (a < b ? -1 : 1)));
+  spec.properties.namespaceSelector = s.labelSelector({ description: 'Only pods of namespaces whose labels match.' });
+  return spec;
+})();
+
 export const sidecarSetStatusSchema: JSONSchema = s.object(
   {
     collisionCount: s.int32({ description: 'Hash collision counter for ControllerRevision names.' }),

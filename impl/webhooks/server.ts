@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   AdmissionregistrationV1Api,
+  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
@@ -17,6 +18,8 @@ import {
   type V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { CLONESET, CLONESET_VERSION, GROUP } from '../api/group.ts';
+import { CONVERSION_PATH, CONVERTED_CRDS, kubeCrdPort, NO_CONVERSION, serveConversion, setCrdConversion, webhookConversion } from './conversion.ts';
+import { waitUntilConversionServed } from './readiness.ts';
 import type { FeatureGates } from '../runtime/feature-gates.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { type AdmissionReview, deny, toResponse, type Verdict } from './admission.ts';
@@ -336,6 +339,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     ...(opts.podProbeMarkers ? { podProbeMarkers: opts.podProbeMarkers } : {}),
   };
 
+  let conversions = 0;
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] as string;
     if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
@@ -348,6 +352,23 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     }
     const started = performance.now();
     const observed = (code: number) => opts.observe?.(path, code, (performance.now() - started) / 1000);
+    if (path === CONVERSION_PATH) {
+      readBody(req)
+        .then((body) => {
+          const out = serveConversion(body);
+          if (out.review) res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.review));
+          else res.writeHead(out.status, { 'content-type': 'text/plain' }).end(out.error ?? '');
+          conversions++;
+          if (out.review?.response?.result.status === 'Failure') logger.warn('conversion failed', { message: out.review.response.result.message });
+          observed(out.status);
+        })
+        .catch((err: unknown) => {
+          logger.error('conversion request failed', { err });
+          if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end((err as Error).message);
+          observed(400);
+        });
+      return;
+    }
     readBody(req)
       .then((body) => serveAdmission(path, body, deps, logger))
       .then((out) => {
@@ -387,7 +408,16 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const configOptions: ConfigurationOptions = { clientConfig, ...(opts.podFailurePolicy ? { podFailurePolicy: opts.podFailurePolicy } : {}) };
   const admission = opts.kc.makeApiClient(AdmissionregistrationV1Api);
   const removeOnClose = opts.configurations === 'patch-ca' ? false : (opts.removeConfigurationsOnClose ?? !opts.service);
+  const crds = kubeCrdPort(opts.kc.makeApiClient(ApiextensionsV1Api));
+  const convertedCrds: string[] = [];
   const removeConfigurations = async () => {
+    for (const name of convertedCrds) {
+      try {
+        await setCrdConversion(crds, name, NO_CONVERSION);
+      } catch (err) {
+        logger.warn('could not switch CRD conversion back to None', { crd: name, err: apiError(err).message });
+      }
+    }
     for (const del of [
       () => admission.deleteMutatingWebhookConfiguration({ name: mutatingConfiguration(configOptions).metadata?.name as string }),
       () => admission.deleteValidatingWebhookConfiguration({ name: validatingConfiguration(configOptions).metadata?.name as string }),
@@ -423,7 +453,21 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       await upsertValidating(admission, validatingConfiguration(configOptions));
       logger.info('webhook configurations registered', { port, ...(opts.service ? { service: `${opts.service.namespace}/${opts.service.name}` } : { url: `https://${urlHost(advertised)}:${port}` }) });
     }
-    if (opts.waitUntilServed ?? !opts.service) await waitUntilServed(opts.kc, opts.probeNamespace ?? 'default', opts.readyTimeoutMs ?? 60_000, logger);
+    // The CRDs install with conversion None; converting through us is switched on here, in both modes.
+    for (const name of CONVERTED_CRDS) {
+      try {
+        const changed = await setCrdConversion(crds, name, webhookConversion(clientConfig(CONVERSION_PATH)));
+        convertedCrds.push(name);
+        logger.info('CRD conversion through the webhook', { crd: name, changed });
+      } catch (err) {
+        if (!(err instanceof Error && err.message.includes('not found'))) throw err;
+        logger.warn('CRD not installed: no conversion webhook for it', { crd: name });
+      }
+    }
+    if (opts.waitUntilServed ?? !opts.service) {
+      await waitUntilServed(opts.kc, opts.probeNamespace ?? 'default', opts.readyTimeoutMs ?? 60_000, logger);
+      if (convertedCrds.length) await waitUntilConversionServed(opts.kc, () => conversions, opts.readyTimeoutMs ?? 60_000, logger);
+    }
   } catch (err) {
     if (removeOnClose) await removeConfigurations();
     await closeServer();

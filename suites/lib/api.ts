@@ -19,6 +19,8 @@ export const ASTS: Resource = { group: 'apps.kruise.io', version: 'v1beta1', plu
 export const ASTS_V1ALPHA1: Resource = { ...ASTS, version: 'v1alpha1' };
 export const WORKLOADSPREAD: Resource = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'workloadspreads', kind: 'WorkloadSpread', namespaced: true };
 export const SIDECARSET: Resource = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'sidecarsets', kind: 'SidecarSet', namespaced: false };
+/** SidecarSet at v1beta1: served by OpenKruise 1.9 (not 1.8), converted to and from v1alpha1. */
+export const SIDECARSET_V1BETA1: Resource = { ...SIDECARSET, version: 'v1beta1' };
 export const PODPROBEMARKER: Resource = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'podprobemarkers', kind: 'PodProbeMarker', namespaced: true };
 export const POD: Resource = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 export const PVC: Resource = { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true };
