@@ -29,16 +29,22 @@ export async function waitUntilConversionServed(kc: KubeConfig, served: () => nu
   let last = 'no attempt';
   let delay = 100;
   while (Date.now() < deadline) {
-    try {
-      await custom.createClusterCustomObject({ group: GROUP, version: V1BETA1, plural: SIDECARSET.plural, body: probeSidecarSetV1beta1(), dryRun: 'All' });
-      last = 'the dry-run create succeeded without a ConversionReview reaching us (conversion not in effect yet)';
-    } catch (err) {
-      last = (err as { body?: unknown; message?: string }).message ?? String(err);
-    }
+    // The create is not awaited before looking: conversion comes first, and the admission webhooks
+    // after it may wait for the manager's caches, which start after the webhook server.
+    let settled = false;
+    const attempt = custom
+      .createClusterCustomObject({ group: GROUP, version: V1BETA1, plural: SIDECARSET.plural, body: probeSidecarSetV1beta1(), dryRun: 'All' })
+      .then(
+        () => void (last = 'the dry-run create succeeded without a ConversionReview reaching us (conversion not in effect yet)'),
+        (err: unknown) => void (last = (err as { message?: string }).message ?? String(err)),
+      )
+      .finally(() => (settled = true));
+    while (!settled && served() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (served() > before) {
       logger.info('apiserver calls the conversion webhook', { probe: 'dry-run SidecarSet create at v1beta1' });
       return;
     }
+    await attempt;
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 1000);
   }
