@@ -70,21 +70,23 @@ describeFeature('SidecarSet.V1beta1', 'SidecarSet served at v1beta1 and v1alpha1
 
   it('a SidecarSet created at v1beta1 reads back at v1alpha1 with every shared field, and a v1alpha1 update reads back at v1beta1', async () => {
     const name = `${ns.name}-rt`;
-    await createBeta(
-      betaSidecarSet(name, ns.name, 'rt', {
-        initContainers: [{ name: 'init-sidecar', image: IMAGE_V3 }],
-        containers: [
-          { name: 'sidecar', image: IMAGE_V1, volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
-          { name: 'after', image: IMAGE_V2, podInjectPolicy: 'AfterAppContainer' },
-        ],
-        updateStrategy: { type: 'RollingUpdate', maxUnavailable: 2, partition: '20%' },
-        injectionStrategy: { paused: false },
-        imagePullSecrets: [{ name: 'pull-secret' }],
-        revisionHistoryLimit: 5,
-        customVersion: 'rt-v1',
-      }),
-    );
+    const written = betaSidecarSet(name, ns.name, 'rt', {
+      initContainers: [{ name: 'init-sidecar', image: IMAGE_V3 }],
+      containers: [
+        { name: 'sidecar', image: IMAGE_V1, volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+        { name: 'after', image: IMAGE_V2, podInjectPolicy: 'AfterAppContainer' },
+      ],
+      updateStrategy: { type: 'RollingUpdate', maxUnavailable: 2, partition: '20%' },
+      imagePullSecrets: [{ name: 'pull-secret' }],
+      revisionHistoryLimit: 5,
+      customVersion: 'rt-v1',
+    });
+    await createBeta(written);
     const { alpha, beta } = await readBoth(name);
+    // Defaults may be added (podInjectPolicy, upgradeStrategy, ...); nothing written may be lost or changed.
+    const shared = without(written.spec as Record<string, unknown>, 'customVersion');
+    expect(beta.spec, 'the v1beta1 spec keeps every field written at v1beta1').toMatchObject(written.spec as Record<string, unknown>);
+    expect(alpha.spec, 'the v1alpha1 spec keeps every field written at v1beta1 that v1alpha1 has').toMatchObject(shared);
     expect(alpha.apiVersion, 'apiVersion of the v1alpha1 read').toBe('apps.kruise.io/v1alpha1');
     expect(beta.apiVersion, 'apiVersion of the v1beta1 read').toBe('apps.kruise.io/v1beta1');
     expect(alpha.metadata.uid, 'one object at two versions').toBe(beta.metadata.uid);
