@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandResult, CommandRunner } from './engine.ts';
+import { recordingRunner } from './recording-runner.ts';
 import { CNI_CONFIG_PATH, CNI_NETWORK_NAME, type NodeNetwork, applyPodNetwork, cniConflist, planPodNetwork } from './network.ts';
 
 const nodes: NodeNetwork[] = [
@@ -53,14 +53,7 @@ describe('planPodNetwork', () => {
 });
 
 describe('applyPodNetwork', () => {
-  const recorder = (fail?: (args: string[]) => CommandResult | undefined) => {
-    const calls: string[][] = [];
-    const run: CommandRunner = async (file, args) => {
-      calls.push([file, ...args]);
-      return fail?.(args) ?? { exitCode: 0, stdout: '', stderr: '' };
-    };
-    return { run, calls };
-  };
+  const recorder = recordingRunner;
 
   it('writes the config, then the routes, on each node through the engine', async () => {
     const { run, calls } = recorder();

@@ -1,19 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
-import type { CommandResult, CommandRunner } from './engine.ts';
+import { recordingRunner } from './recording-runner.ts';
 import { MIRRORED_REGISTRIES, NODE_REGISTRY_ADDRESS, NODE_REGISTRY_PATH, hostsToml, offlineStoragePlan, startNodeRegistries } from './offline.ts';
 import { CSI_IMAGES } from '../../tools/kind-image/csi-images.ts';
 
-const recorder = (fail?: (args: string[]) => CommandResult | undefined) => {
-  const calls: string[][] = [];
-  const run: CommandRunner = async (file, args) => {
-    calls.push([file, ...args]);
-    return fail?.(args) ?? { exitCode: 0, stdout: '', stderr: '' };
-  };
-  return { run, calls };
-};
+const recorder = recordingRunner;
 
 describe('node registries', () => {
   it('mirror each registry to the node\'s loopback, pull and resolve only', () => {
