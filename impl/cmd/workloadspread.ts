@@ -3,9 +3,8 @@
 // webhook-side dependencies (validation reads, pod hooks over the Manager's caches).
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { setProcessWhitelist, sharedStore } from '../controllers/workloadspread/store.ts';
-import type { InformerFactory } from '../controllers/workloadspread/targets.ts';
+import { discoverPlural, type InformerFactory } from '../controllers/workloadspread/targets.ts';
 import { type CustomWorkload, EMPTY_WHITELIST, KRUISE_CONFIGURATION, parseWhitelist, WHITELIST_KEY, type Whitelist } from '../controllers/workloadspread/whitelist.ts';
-import { getJson } from '../runtime/kube-http.ts';
 import { statusCodeOf } from '../runtime/controller.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { liveValidationReader, type WorkloadSpreadDeps } from '../webhooks/workloadspread/index.ts';
@@ -39,11 +38,9 @@ export async function loadWhitelist(core: CoreV1Api, kc: KubeConfig, namespace: 
  * must reach its WorkloadSpread). Like OpenKruise, a kind not served at startup is not watched.
  */
 async function withListPath(kc: KubeConfig, w: CustomWorkload, log: Logger): Promise<CustomWorkload> {
-  const base = `/apis/${w.group}/${w.version}`;
   try {
-    const list = await getJson<{ resources?: Array<{ name: string; kind: string }> }>(kc, base);
-    const r = (list.resources ?? []).find((x) => x.kind === w.kind && !x.name.includes('/'));
-    return r ? { ...w, listPath: `${base}/${r.name}` } : w;
+    const plural = await discoverPlural(kc, `${w.group}/${w.version}`, w.kind);
+    return plural ? { ...w, listPath: `/apis/${w.group}/${w.version}/${plural}` } : w;
   } catch (err) {
     log.warn('cannot discover a whitelisted custom workload; it is not watched', { kind: `${w.kind}.${w.group}/${w.version}`, err: (err as Error).message });
     return w;

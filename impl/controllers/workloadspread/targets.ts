@@ -44,6 +44,18 @@ const builtinKey = (apiVersion: string, kind: string): string | undefined => {
   return g.ok && BUILTIN_PATHS[`${g.group}/${kind}`] ? `${g.group}/${kind}` : undefined;
 };
 
+/** The resource (plural) serving a kind at apiVersion, from discovery; undefined when the group/version is not served (404) or has no such kind. */
+export async function discoverPlural(kc: KubeConfig, apiVersion: string, kind: string): Promise<string | undefined> {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  try {
+    const list = await getJson<{ resources?: Array<{ name: string; kind: string }> }>(kc, base);
+    return (list.resources ?? []).find((x) => x.kind === kind && !x.name.includes('/'))?.name;
+  } catch (err) {
+    if (err instanceof KubeHttpError && err.statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
 /** Caches for the built-in kinds and pods; live reads (with discovery) for the others. */
 export function cachedWorkloadSource(informer: InformerFactory, kc: KubeConfig): WorkloadSource {
   const pods = informer<V1Pod>(PODS_PATH);
@@ -55,16 +67,9 @@ export function cachedWorkloadSource(informer: InformerFactory, kc: KubeConfig):
   const pluralOf = async (apiVersion: string, kind: string): Promise<string | undefined> => {
     const key = `${apiVersion}/${kind}`;
     if (plurals.has(key)) return plurals.get(key);
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    try {
-      const list = await getJson<{ resources?: Array<{ name: string; kind: string }> }>(kc, base);
-      const r = (list.resources ?? []).find((x) => x.kind === kind && !x.name.includes('/'));
-      if (r) plurals.set(key, r.name);
-      return r?.name;
-    } catch (err) {
-      if (err instanceof KubeHttpError && err.statusCode === 404) return undefined;
-      throw err;
-    }
+    const plural = await discoverPlural(kc, apiVersion, kind);
+    if (plural) plurals.set(key, plural);
+    return plural;
   };
   const live = async <T>(path: string): Promise<T | undefined> => {
     try {
