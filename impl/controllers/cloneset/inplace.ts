@@ -6,6 +6,7 @@ import { LABEL_CONTROLLER_REVISION_HASH, LABEL_POD_TEMPLATE_HASH } from '../../a
 import type { InPlaceSpec } from '../shared/inplace/diff.ts';
 import { graceStep, planInPlaceUpdate, type GraceStep, type InPlaceUpdatePlan, type RevisionMatcher } from '../shared/inplace/apply.ts';
 import { inPlaceProgress, isInPlaceCompleted } from '../shared/inplace/progress.ts';
+import { pendingImagesStep, type ImagesStep } from '../shared/inplace/sequence.ts';
 import { shortHash } from './revision.ts';
 import type { InPlaceUpdateView } from './types.ts';
 
@@ -37,6 +38,9 @@ const atRevision: RevisionMatcher = (pod, revision) => {
 
 /** finishGracePeriod for a CloneSet pod. */
 export const graceProgress = (pod: V1Pod, now: number): GraceStep => graceStep(pod, now, atRevision);
+
+/** The images an update held until the pod's resize is done, for a CloneSet pod. */
+export const heldImagesProgress = (pod: V1Pod, now: number): ImagesStep => pendingImagesStep(pod, now, atRevision);
 
 /**
  * The planners' view of an in-place update; undefined when the pod was never updated in place.

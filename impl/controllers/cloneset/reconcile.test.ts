@@ -405,6 +405,54 @@ describe('in-place resize (InPlaceWorkloadVerticalScaling)', () => {
     expect(e.cluster.cs.status).toMatchObject({ updatedReplicas: 1, availableReplicas: 1 });
   });
 
+  it('image and resources together: resizes first, writes the image once the resize is done, one restart', async () => {
+    const e = env(cloneSet({ replicas: 1, resources, updateStrategy: { type: 'InPlaceIfPossible', maxUnavailable: 1 } }), { InPlaceWorkloadVerticalScaling: true });
+    await settle(e);
+    const uid = e.cluster.pod('demo-i0001').metadata?.uid;
+    const bigger = { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } };
+    e.cluster.setSpec((s) => {
+      s.template.spec!.containers[0]!.image = 'nginx:2';
+      s.template.spec!.containers[0]!.resources = bigger;
+    });
+    e.cluster.takeWrites();
+    await e.reconcile();
+    expect(e.cluster.takeWrites().filter((w) => w.includes('demo-i0001'))).toEqual(['update pod status demo-i0001', 'resize pod demo-i0001', 'update pod demo-i0001']);
+    const first = e.cluster.pod('demo-i0001');
+    expect({ image: first.spec?.containers[0]?.image, resources: first.spec?.containers[0]?.resources, state: readInPlaceState(first)?.nextContainerImages }).toEqual({ image: 'nginx:1', resources: bigger, state: { main: 'nginx:2' } });
+    await e.reconcile();
+    expect(e.cluster.pod('demo-i0001').spec?.containers[0]?.image, 'the kubelet has not reported the resize: the image waits').toBe('nginx:1');
+    expect(e.cluster.cs.status).toMatchObject({ updatedReplicas: 1, updatedReadyReplicas: 0 });
+    e.cluster.kubelet();
+    e.cluster.takeWrites();
+    await e.reconcile();
+    expect(e.cluster.takeWrites().filter((w) => w.includes('demo-i0001'))).toEqual(['update pod demo-i0001']);
+    expect(e.cluster.pod('demo-i0001').spec?.containers[0]?.image).toBe('nginx:2');
+    await settle(e);
+    const pod = e.cluster.pod('demo-i0001');
+    expect({ uid: pod.metadata?.uid, restarts: pod.status?.containerStatuses?.[0]?.restartCount, state: pod.metadata?.labels?.['lifecycle.apps.kruise.io/state'] }).toEqual({ uid, restarts: 1, state: 'Normal' });
+    expect(pod.status?.conditions?.find((c) => c.type === 'InPlaceUpdateReady')?.status).toBe('True');
+    expect(e.cluster.cs.status).toMatchObject({ updatedReplicas: 1, updatedReadyReplicas: 1, availableReplicas: 1 });
+  });
+
+  it('a resize the kubelet defers keeps the update pending and says so in a Warning event', async () => {
+    const e = env(cloneSet({ replicas: 1, resources, updateStrategy: { type: 'InPlaceIfPossible', maxUnavailable: 1 } }), { InPlaceWorkloadVerticalScaling: true });
+    await settle(e);
+    e.cluster.setSpec((s) => {
+      s.template.spec!.containers[0]!.image = 'nginx:2';
+      s.template.spec!.containers[0]!.resources = { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } };
+    });
+    await e.reconcile();
+    const pod = e.cluster.pod('demo-i0001');
+    pod.status = { ...pod.status, conditions: [...(pod.status?.conditions ?? []), { type: 'PodResizePending', status: 'True', reason: 'Deferred', message: 'not enough room on the node now' }] };
+    e.cluster.putPod(pod);
+    await e.reconcile();
+    expect(e.cluster.pod('demo-i0001').spec?.containers[0]?.image).toBe('nginx:1');
+    expect(e.cluster.pod('demo-i0001').status?.conditions?.find((c) => c.type === 'InPlaceUpdateReady')?.status).toBe('False');
+    const warnings = e.cluster.events.filter((x) => x.reason === 'InPlaceUpdateResizeBlocked');
+    expect(warnings.map((x) => x.type)).toEqual(['Warning']);
+    expect(warnings[0]?.message).toMatch(/^in-place update of pod demo-i0001 \(revision demo-\w+\) is pending: the kubelet reports its resize Deferred: not enough room on the node now; the new images of main wait for it$/);
+  });
+
   it('recreates when the QoS class changes', async () => {
     const e = env(cloneSet({ replicas: 1, resources, updateStrategy: { type: 'InPlaceIfPossible', maxUnavailable: 1 } }), { InPlaceWorkloadVerticalScaling: true });
     await settle(e);

@@ -34,7 +34,8 @@ import {
 } from './history.ts';
 import { calculateInPlaceSpec, type InPlaceDecision } from '../shared/inplace/diff.ts';
 import { rfc3339 } from '../shared/inplace/state.ts';
-import { graceProgress, planInPlaceWrite } from './inplace.ts';
+import { graceProgress, heldImagesProgress, planInPlaceWrite } from './inplace.ts';
+import { blockedResize, REASON_RESIZE_BLOCKED } from '../shared/inplace/sequence.ts';
 import { notReadyKeyFor, withLifecycleNotReadyKey, withPodCondition } from '../shared/lifecycle.ts';
 import { resolveCurrentRevision, shortHash } from './revision.ts';
 import { planScale, type PodCreation, type PodDeletion, type ScaleAction } from './scale.ts';
@@ -627,7 +628,7 @@ export class CloneSetReconciler {
   /** Returns how long until a grace period ends (a requeue), if any pod waits in one. */
   private async _update(ctx: Ctx, views: readonly PodView[], revs: { current: string; update: string }): Promise<number | undefined> {
     const { cs } = ctx;
-    const requeue = await this._finishGracePeriods(ctx);
+    const requeue = await this._refreshInPlace(ctx);
     const plan = planUpdate({
       spec: specView(cs),
       pods: views,
@@ -642,18 +643,32 @@ export class CloneSetReconciler {
     return requeue;
   }
 
-  /** The in-place engine's own refresh: updates parked for inPlaceUpdateStrategy.gracePeriodSeconds. */
-  private async _finishGracePeriods(ctx: Ctx): Promise<number | undefined> {
+  /**
+   * The in-place engine's own refresh: updates parked for inPlaceUpdateStrategy.gracePeriodSeconds,
+   * images held until their pod's resize is done (and a resize the kubelet blocks, reported).
+   */
+  private async _refreshInPlace(ctx: Ctx): Promise<number | undefined> {
     let wait: number | undefined;
     const due: [string, Extract<ReturnType<typeof graceProgress>, { kind: 'finish' }>][] = [];
+    const images: [string, Extract<ReturnType<typeof heldImagesProgress>, { kind: 'apply' }>][] = [];
     for (const [name, pod] of ctx.pods) {
       const g = graceProgress(pod, ctx.now);
       if (g.kind === 'wait') wait = Math.min(wait ?? Infinity, g.remainingMs);
       if (g.kind === 'finish') due.push([name, g]);
+      const i = heldImagesProgress(pod, ctx.now);
+      if (i.kind === 'apply') images.push([name, i]);
+      const blocked = blockedResize(pod);
+      if (blocked) {
+        this._port.event(ctx.cs, 'Warning', REASON_RESIZE_BLOCKED, blocked.message);
+        this._log?.warn('in-place update pending', { cloneSet: ctx.key, pod: name, reason: blocked.reason });
+      }
     }
     await forEachLimited(due, WRITE_CONCURRENCY, async ([name, g]) => {
       await this._resize(ctx, name, g.resize);
       await this._writePod(ctx, name, g.mutate);
+    });
+    await forEachLimited(images, WRITE_CONCURRENCY, async ([name, i]) => {
+      await this._writePod(ctx, name, i.mutate);
     });
     return wait;
   }

@@ -4,6 +4,7 @@
 import type { V1Pod, V1PodTemplateSpec, V1ResourceRequirements } from '@kubernetes/client-node';
 import { calculateInPlaceSpec as calculate, type InPlaceDecision, type InPlaceSpec } from '../shared/inplace/diff.ts';
 import { graceStep as finishGrace, labelIsRevision, planInPlaceUpdate, type GraceStep } from '../shared/inplace/apply.ts';
+import { pendingImagesStep, type ImagesStep } from '../shared/inplace/sequence.ts';
 import { LABEL_REVISION } from './types.ts';
 
 /** defaultCalculateInPlaceUpdateSpec between two revisions' templates. */
@@ -44,3 +45,6 @@ export function applyInPlaceUpdate(pod: V1Pod, spec: InPlaceSpec, _verticalScali
 
 /** finishGracePeriod for a StatefulSet pod. */
 export const graceStep = (pod: V1Pod, now: number): GraceStep => finishGrace(pod, now, labelIsRevision);
+
+/** The images an update held until the pod's resize is done, for a StatefulSet pod. */
+export const heldImagesStep = (pod: V1Pod, now: number): ImagesStep => pendingImagesStep(pod, now, labelIsRevision);

@@ -168,6 +168,52 @@ describe('StatefulSetReconciler', () => {
     expect(cluster.set.status?.updatedReplicas).toBe(1);
   });
 
+  it('image and resources together: resizes first, writes the image only once the kubelet reports the resize done', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 1, inPlaceGate: true, rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } }), T0);
+    const r = reconciler(cluster, { verticalScaling: true });
+    await settle(cluster, r);
+    const bigger = { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } };
+    cluster.editSpec((s) => {
+      s.template!.spec!.containers[0]!.image = 'nginx:2';
+      s.template!.spec!.containers[0]!.resources = bigger;
+    });
+    cluster.writes.length = 0;
+    await r.reconcile('ns/web');
+    expect(cluster.writes.filter((w) => w.endsWith('web-0'))).toEqual(['update pod status web-0', 'resize pod web-0', 'update pod web-0']);
+    const first = cluster.pods.get('web-0')!;
+    expect({ image: first.spec?.containers[0]?.image, resources: first.spec?.containers[0]?.resources, revision: revisionOf(cluster, 'web-0') }).toEqual({ image: 'nginx:1', resources: bigger, revision: cluster.set.status?.updateRevision });
+    await r.reconcile('ns/web');
+    expect(cluster.pods.get('web-0')?.spec?.containers[0]?.image, 'the kubelet has not reported the resize: the image waits').toBe('nginx:1');
+    cluster.kubelet();
+    cluster.writes.length = 0;
+    await r.reconcile('ns/web');
+    expect(cluster.writes.filter((w) => w.endsWith('web-0'))).toEqual(['update pod web-0']);
+    expect(cluster.pods.get('web-0')?.spec?.containers[0]?.image).toBe('nginx:2');
+    const trace = await settle(cluster, r);
+    expect(trace.errors).toEqual([]);
+    expect(cluster.unavailable()).toEqual([]);
+    expect(cluster.pods.get('web-0')?.metadata?.labels?.['lifecycle.apps.kruise.io/state'] ?? 'Normal').toBe('Normal');
+    expect(cluster.set.status).toMatchObject({ updatedReplicas: 1, readyReplicas: 1, currentRevision: cluster.set.status?.updateRevision });
+  });
+
+  it('a resize the kubelet reports Infeasible keeps the images held and says so in a Warning event', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 1, inPlaceGate: true, rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } }), T0);
+    const r = reconciler(cluster, { verticalScaling: true });
+    await settle(cluster, r);
+    cluster.editSpec((s) => {
+      s.template!.spec!.containers[0]!.image = 'nginx:2';
+      s.template!.spec!.containers[0]!.resources = { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } };
+    });
+    await r.reconcile('ns/web');
+    const pod = cluster.pods.get('web-0')!;
+    pod.status = { ...pod.status, conditions: [...(pod.status?.conditions ?? []), { type: 'PodResizePending', status: 'True', reason: 'Infeasible', message: 'Node didn\'t have enough capacity: cpu' }] };
+    await r.reconcile('ns/web');
+    expect(cluster.pods.get('web-0')?.spec?.containers[0]?.image).toBe('nginx:1');
+    const warnings = cluster.events.filter((e) => e.reason === 'InPlaceUpdateResizeBlocked');
+    expect(warnings.map((e) => e.type)).toEqual(['Warning']);
+    expect(warnings[0]?.message).toBe(`in-place update of pod web-0 (revision ${cluster.set.status?.updateRevision}) is pending: the kubelet reports its resize Infeasible: Node didn't have enough capacity: cpu; the new images of main wait for it`);
+  });
+
   it('recreates when the QoS class would change, even with vertical scaling', async () => {
     const cluster = new FakeCluster(asts({ replicas: 1, inPlaceGate: true, rollingUpdate: { podUpdatePolicy: 'InPlaceIfPossible' } }), T0);
     const r = reconciler(cluster, { verticalScaling: true });

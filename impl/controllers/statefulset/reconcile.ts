@@ -8,7 +8,8 @@ import { Expectations, ReconcileError, errorMessage, splitKey, statusCodeOf, typ
 export { ReconcileError };
 import type { InPlaceDecision } from '../shared/inplace/diff.ts';
 import type { Action, PlanError } from './actions.ts';
-import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep } from './inplace.ts';
+import { applyInPlaceUpdate, calculateInPlaceSpec, graceStep, heldImagesStep } from './inplace.ts';
+import { blockedResize, REASON_RESIZE_BLOCKED } from '../shared/inplace/sequence.ts';
 import { planClaims, withControllerRef, withoutOwnerRef } from './claim.ts';
 import { claimName, replicasRange } from './ordinals.ts';
 import { desiredClaimOwnerRefs } from './pvc.ts';
@@ -134,8 +135,8 @@ export class StatefulSetReconciler {
       return d;
     };
 
-    // The in-place engine's Refresh, ahead of planning: finish grace periods that are due.
-    const graceWaitMs = await this._finishGracePeriods(namespace, pods, now);
+    // The in-place engine's Refresh, ahead of planning: grace periods that are due, held images.
+    const graceWaitMs = await this._refreshInPlace(set, namespace, pods, now);
 
     const plan = planReconcile({
       setName: name,
@@ -185,16 +186,24 @@ export class StatefulSetReconciler {
   }
 
   /**
-   * finishGracePeriod for every pod with a parked in-place update: apply those that are due
-   * (resize, then images); return the time until the next one is (undefined: none waiting).
+   * The in-place engine's Refresh: finishGracePeriod for every pod with a parked update that is due
+   * (resize, then images), images held until their pod's resize is done, and a resize the kubelet
+   * blocks reported; returns the time until the next grace period ends (undefined: none waiting).
    */
-  private async _finishGracePeriods(namespace: string, pods: readonly V1Pod[], now: number): Promise<number | undefined> {
+  private async _refreshInPlace(set: AdvancedStatefulSet, namespace: string, pods: readonly V1Pod[], now: number): Promise<number | undefined> {
     let wait: number | undefined;
     for (const pod of pods) {
+      const name = pod.metadata?.name ?? '';
+      const blocked = blockedResize(pod);
+      if (blocked) {
+        this._port.event(set, 'Warning', REASON_RESIZE_BLOCKED, blocked.message);
+        this._log?.warn('in-place update pending', { set: `${namespace}/${set.metadata?.name ?? ''}`, pod: name, reason: blocked.reason });
+      }
+      const images = heldImagesStep(pod, now);
+      if (images.kind === 'apply') await this._port.updatePod(namespace, name, images.mutate);
       const step = graceStep(pod, now);
       if (step.kind === 'wait') wait = Math.min(wait ?? Infinity, step.remainingMs);
       if (step.kind !== 'finish') continue;
-      const name = pod.metadata?.name ?? '';
       const resize = Object.entries(step.resize).map(([c, resources]) => ({ name: c, resources }));
       if (resize.length > 0) await this._port.resizePod(namespace, name, resize);
       await this._port.updatePod(namespace, name, step.mutate);

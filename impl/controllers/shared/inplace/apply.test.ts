@@ -95,12 +95,50 @@ describe('planInPlaceUpdate', () => {
   });
 
   it('only the changed containers are recorded, sorted', () => {
-    const spec: InPlaceSpec = { containerImages: { side: 'busybox:2' }, containerResources: { main: { limits: { cpu: '300m' }, requests: {} } }, metadata: noMetadata };
+    const spec: InPlaceSpec = { containerImages: { side: 'busybox:2', main: 'nginx:2' }, containerResources: {}, metadata: noMetadata };
     const state = readInPlaceState(planInPlaceUpdate(running({ sidecar: true }), spec, opts).mutate(running({ sidecar: true })));
     expect({ last: state?.lastContainerStatuses, batch: state?.containerBatchesRecord }).toEqual({
-      last: { side: { imageID: 'busybox@sha256:1' } },
+      last: { main: { imageID: 'nginx@sha256:1' }, side: { imageID: 'busybox@sha256:1' } },
       batch: [{ timestamp: STAMP, containers: ['main', 'side'] }],
     });
+    const imageOnly = readInPlaceState(planInPlaceUpdate(running({ sidecar: true }), { ...spec, containerImages: { side: 'busybox:2' } }, opts).mutate(running({ sidecar: true })));
+    expect(imageOnly?.containerBatchesRecord, 'an unchanged container is not recorded').toEqual([{ timestamp: STAMP, containers: ['side'] }]);
+  });
+
+  it('images and resources together: resizes, and holds the images in nextContainerImages until the resize is done', () => {
+    const spec: InPlaceSpec = { ...imageSpec, containerResources: cpuSpec.containerResources };
+    const plan = planInPlaceUpdate(running(), spec, opts);
+    const pod = plan.mutate(running());
+    expect({ markUnready: plan.markUnready, resize: plan.resize }).toEqual({ markUnready: true, resize: { main: { limits: { cpu: '300m', memory: '128Mi' }, requests: { cpu: '100m', memory: '64Mi' } } } });
+    expect(pod.spec?.containers[0]?.image, 'the image waits for the resize').toBe('nginx:1');
+    expect(pod.metadata?.labels).toMatchObject({ 'controller-revision-hash': 'web-b', 'lifecycle.apps.kruise.io/state': 'Updating', v: '2' });
+    expect(readInPlaceState(pod)).toEqual({
+      revision: 'web-b',
+      updateTimestamp: STAMP,
+      updateImages: true,
+      updateResources: true,
+      nextContainerImages: { main: 'nginx:2' },
+      containerBatchesRecord: [{ timestamp: STAMP, containers: ['main'] }],
+    });
+    expect(inPlaceProgress(pod, true)?.pendingBatches, 'not completed while the images wait').toBe(true);
+  });
+
+  it('holds every new image when any container is resized; the batch records only the resized ones', () => {
+    const spec: InPlaceSpec = { containerImages: { side: 'busybox:2' }, containerResources: { main: { limits: { cpu: '300m' }, requests: {} } }, metadata: noMetadata };
+    const pod = planInPlaceUpdate(running({ sidecar: true }), spec, opts).mutate(running({ sidecar: true }));
+    const state = readInPlaceState(pod);
+    expect({ images: pod.spec?.containers.map((c) => c.image), next: state?.nextContainerImages, last: state?.lastContainerStatuses, batch: state?.containerBatchesRecord }).toEqual({
+      images: ['nginx:1', 'busybox:1'],
+      next: { side: 'busybox:2' },
+      last: undefined,
+      batch: [{ timestamp: STAMP, containers: ['main'] }],
+    });
+  });
+
+  it('an image for a container the pod lacks holds nothing', () => {
+    const spec: InPlaceSpec = { containerImages: { ghost: 'x:2' }, containerResources: cpuSpec.containerResources, metadata: noMetadata };
+    const state = readInPlaceState(planInPlaceUpdate(running(), spec, opts).mutate(running()));
+    expect({ next: state?.nextContainerImages, images: state?.updateImages }).toEqual({ next: undefined, images: undefined });
   });
 
   it('with gracePeriodSeconds parks images and resizes in the grace annotation', () => {
@@ -169,6 +207,22 @@ describe('graceStep (finishGracePeriod)', () => {
     });
     expect(step.mutate(done!), 'the live pod has no grace annotation any more').toBeUndefined();
     expect(graceStep(done!, Date.parse('2025-01-01T00:00:03Z'), labelIsRevision)).toEqual({ kind: 'none' });
+  });
+
+  it('finishing images and resources together resizes and holds the images, as without grace', () => {
+    const spec: InPlaceSpec = { ...imageSpec, containerResources: cpuSpec.containerResources };
+    const step = graceStep(parked(spec), Date.parse('2025-01-01T00:00:03Z'), labelIsRevision);
+    if (step.kind !== 'finish') throw new Error(`expected finish, got ${step.kind}`);
+    const done = step.mutate(parked(spec));
+    const state = readInPlaceState(done!);
+    expect({ resize: step.resize, image: done?.spec?.containers[0]?.image, grace: done?.metadata?.annotations?.[GRACE], next: state?.nextContainerImages, last: state?.lastContainerStatuses }).toEqual({
+      resize: { main: { limits: { cpu: '300m', memory: '128Mi' }, requests: { cpu: '100m', memory: '64Mi' } } },
+      image: 'nginx:1',
+      grace: undefined,
+      next: { main: 'nginx:2' },
+      last: undefined,
+    });
+    expect(state).toMatchObject({ revision: 'web-b', updateTimestamp: STAMP, updateImages: true, updateResources: true });
   });
 
   it('finishing resizes the parked resources', () => {

@@ -6,6 +6,16 @@
 // On purpose unlike kruise 1.8: cpu/memory go through the pods/resize subresource (Kubernetes
 // >= 1.33 refuses them in a plain pod update), and template label/annotation changes are applied
 // at once even when the images wait for a grace period.
+//
+// Why the order: an update that changes images AND cpu/memory goes in two steps. First the
+// pods/resize, with the pod update recording the new images in the state's nextContainerImages
+// (kruise's field for a later container batch) instead of writing them; the images follow only
+// once the kubelet reports the resize done (sequence.ts pendingImagesStep). Both at once break on
+// a cgroup v1 kubelet (v1.34, measured on kind): it restarts the container for the new image with
+// the new cpu limit before it raises the pod cgroup's quota, runc refuses the child quota
+// (`cpu.cfs_quota_us: invalid argument`) and the container stays in CrashLoopBackOff; a resize
+// first and the image after works. The revision label moves with the first step, as with kruise's
+// batches; the update counts as completed (InPlaceUpdateReady, lifecycle) only after the second.
 import type { V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
 import {
   ANNOTATION_INPLACE_UPDATE_GRACE,
@@ -49,7 +59,8 @@ export function resizeFor(pod: V1Pod, changes: Readonly<Record<string, ResourceC
   return out;
 }
 
-function setImages(pod: V1Pod, images: Readonly<Record<string, string>>): void {
+/** Write these images into the pod's containers (in place). */
+export function setImages(pod: V1Pod, images: Readonly<Record<string, string>>): void {
   for (const c of pod.spec?.containers ?? []) {
     const image = images[c.name];
     if (image !== undefined) c.image = image;
@@ -99,31 +110,51 @@ export function planInPlaceUpdate(cached: V1Pod, spec: InPlaceSpec, opts: InPlac
     Object.assign(labels, spec.metadata.labels);
     Object.assign(annotations, spec.metadata.annotations);
 
+    const parking = grace(live);
     const touched = touchedContainers(live, spec);
-    const imageChanged = new Set((live.spec?.containers ?? []).filter((c) => spec.containerImages[c.name] !== undefined).map((c) => c.name));
+    const images = imagesFor(live, spec.containerImages);
+    // Images and resources together: this write goes with the resize, the images wait for it.
+    const held = !parking && holdsImages(live, spec.containerImages, spec.containerResources);
     const state: InPlaceUpdateState = {
       revision: opts.revision,
       updateTimestamp: stamp,
-      ...(imageChanged.size > 0 && { updateImages: true }),
+      ...(Object.keys(images).length > 0 && { updateImages: true }),
       ...(resourceNames.length > 0 && { updateResources: true }),
     };
-    for (const cs of live.status?.containerStatuses ?? []) {
-      if (imageChanged.has(cs.name)) (state.lastContainerStatuses ??= {})[cs.name] = { imageID: cs.imageID ?? '' };
+    if (held) {
+      state.nextContainerImages = images;
+      state.containerBatchesRecord = [{ timestamp: stamp, containers: touched.filter((n) => spec.containerResources[n] !== undefined) }];
+    } else {
+      for (const cs of live.status?.containerStatuses ?? []) {
+        if (images[cs.name] !== undefined) (state.lastContainerStatuses ??= {})[cs.name] = { imageID: cs.imageID ?? '' };
+      }
+      state.containerBatchesRecord = [{ timestamp: stamp, containers: touched }];
     }
-    state.containerBatchesRecord = [{ timestamp: stamp, containers: touched }];
     annotations[ANNOTATION_INPLACE_UPDATE_STATE] = JSON.stringify(state);
     delete annotations[ANNOTATION_INPLACE_UPDATE_STATE_OLD];
 
-    if (grace(live)) {
+    if (parking) {
       const parked: GraceSpec = { revision: opts.revision, containerImages: spec.containerImages, containerResources: spec.containerResources, graceSeconds: opts.gracePeriodSeconds };
       annotations[ANNOTATION_INPLACE_UPDATE_GRACE] = JSON.stringify(parked);
     } else {
       delete annotations[ANNOTATION_INPLACE_UPDATE_GRACE];
-      setImages(next, spec.containerImages);
+      if (!held) setImages(next, spec.containerImages);
     }
     return next;
   };
   return { markUnready: needsUnready(cached, spec), resize: grace(cached) ? {} : resizeFor(cached, spec.containerResources), mutate };
+}
+
+/** The new images of the pod's own containers (others are ignored, as setImages does). */
+function imagesFor(pod: V1Pod, images: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of pod.spec?.containers ?? []) if (images[c.name] !== undefined) out[c.name] = images[c.name] as string;
+  return out;
+}
+
+/** Does the update change both images and resources of this pod, so the images must wait for the resize? */
+function holdsImages(pod: V1Pod, images: Readonly<Record<string, string>>, resources: Readonly<Record<string, ResourceChange>>): boolean {
+  return Object.keys(imagesFor(pod, images)).length > 0 && Object.keys(resizeFor(pod, resources)).length > 0;
 }
 
 /** The pod's containers an update changes (image or resources), sorted, as kruise records a batch. */
@@ -175,7 +206,15 @@ export function graceStep(pod: V1Pod, now: number, isAtRevision: RevisionMatcher
       const rest = { ...annotations };
       delete rest[ANNOTATION_INPLACE_UPDATE_GRACE];
       next.metadata = { ...next.metadata, annotations: rest };
-      if (current(pod) && current(live)) setImages(next, parked.containerImages);
+      if (!current(pod) || !current(live)) return next;
+      const liveState = readInPlaceState(live);
+      if (liveState !== undefined && holdsImages(live, parked.containerImages, parked.containerResources)) {
+        // The resize just sent goes first: the images wait in the state, as for an update without grace.
+        const { lastContainerStatuses: _recordedWithTheImages, ...held } = liveState;
+        rest[ANNOTATION_INPLACE_UPDATE_STATE] = JSON.stringify({ ...held, nextContainerImages: imagesFor(live, parked.containerImages) } satisfies InPlaceUpdateState);
+      } else {
+        setImages(next, parked.containerImages);
+      }
       return next;
     },
   };

@@ -1,7 +1,7 @@
 // When an in-place update has finished on a pod.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { containersUpdated, inPlaceProgress, isInPlaceCompleted, resourcesApplied, withDefaultTag, type InPlaceProgress } from './progress.ts';
+import { containersUpdated, inPlaceProgress, isInPlaceCompleted, resizeProgress, resourcesApplied, withDefaultTag, type InPlaceProgress } from './progress.ts';
 import type { InPlaceUpdateState } from './state.ts';
 
 const DIGEST = 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
@@ -99,4 +99,27 @@ describe('isInPlaceCompleted', () => {
     [{ inGrace: false, pendingBatches: true, containersCompleted: true }, false],
     [{ inGrace: false, pendingBatches: false, containersCompleted: false }, false],
   ])('%j -> %s', (p, want) => expect(isInPlaceCompleted(p)).toBe(want));
+});
+
+describe('resizeProgress', () => {
+  const spec = { requests: { cpu: '150m', memory: '64Mi' }, limits: { cpu: '300m', memory: '128Mi' } };
+  const old = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } };
+  const withStatus = (p: V1Pod, status: Partial<NonNullable<V1Pod['status']>>): V1Pod => ({ ...p, status: { ...p.status, ...status } });
+  const cond = (type: string, reason?: string, message?: string, status = 'True') => ({ type, status, ...(reason && { reason }), ...(message && { message }) });
+  const applied = pod({ resources: spec, statusResources: spec });
+  const notYet = pod({ resources: spec, statusResources: old });
+  it.each<[string, V1Pod, ReturnType<typeof resizeProgress>]>([
+    ['status resources follow, nothing marked', applied, { kind: 'done' }],
+    ['status resources not yet', notYet, { kind: 'inProgress' }],
+    ['resources follow but PodResizeInProgress still set (1.33+)', withStatus(applied, { conditions: [cond('PodResizeInProgress')] }), { kind: 'inProgress' }],
+    ['a PodResizeInProgress condition that is False does not count', withStatus(applied, { conditions: [cond('PodResizeInProgress', undefined, undefined, 'False')] }), { kind: 'done' }],
+    ['PodResizePending Infeasible', withStatus(notYet, { conditions: [cond('PodResizePending', 'Infeasible', 'Node didn\'t have enough capacity: cpu')] }), { kind: 'blocked', reason: 'Infeasible', message: 'Node didn\'t have enough capacity: cpu' }],
+    ['PodResizePending Deferred', withStatus(notYet, { conditions: [cond('PodResizePending', 'Deferred', 'not enough room now')] }), { kind: 'blocked', reason: 'Deferred', message: 'not enough room now' }],
+    ['PodResizeInProgress Error (actuation failed)', withStatus(notYet, { conditions: [cond('PodResizeInProgress', 'Error', 'runc: invalid argument')] }), { kind: 'blocked', reason: 'Error', message: 'runc: invalid argument' }],
+    ['1.30 status.resize Proposed', withStatus(applied, { resize: 'Proposed' }), { kind: 'inProgress' }],
+    ['1.30 status.resize InProgress', withStatus(applied, { resize: 'InProgress' }), { kind: 'inProgress' }],
+    ['1.30 status.resize Infeasible', withStatus(notYet, { resize: 'Infeasible' }), { kind: 'blocked', reason: 'Infeasible', message: '' }],
+    ['1.30 status.resize Deferred', withStatus(notYet, { resize: 'Deferred' }), { kind: 'blocked', reason: 'Deferred', message: '' }],
+    ['1.30 status.resize cleared and resources follow', withStatus(applied, { resize: '' }), { kind: 'done' }],
+  ])('%s', (_n, p, want) => expect(resizeProgress(p)).toEqual(want));
 });

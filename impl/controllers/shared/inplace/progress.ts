@@ -77,3 +77,29 @@ export function inPlaceProgress(pod: V1Pod, verticalScaling: boolean): InPlacePr
 
 /** DefaultCheckInPlaceUpdateCompleted: not in grace, no batch pending, every container updated. */
 export const isInPlaceCompleted = (p: InPlaceProgress): boolean => !p.inGrace && !p.pendingBatches && p.containersCompleted;
+
+/** How far the kubelet is with a pod's resize (see resizeProgress). */
+export type ResizeProgress =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'inProgress' }
+  /** Refused or postponed (Infeasible, Deferred) or failed to actuate (Error): nothing moves until that changes. */
+  | { readonly kind: 'blocked'; readonly reason: string; readonly message: string };
+
+const BLOCKED_STATUS: readonly string[] = ['Infeasible', 'Deferred'];
+
+/**
+ * Is the pod's last resize done? Done: every container reports the resources its spec asks for
+ * (resourcesApplied) and nothing marks a resize pending or in progress: from 1.33 the
+ * PodResizePending (reason Infeasible/Deferred) and PodResizeInProgress (reason Error when
+ * actuation failed) conditions, before it status.resize (Proposed, InProgress, Deferred, Infeasible).
+ */
+export function resizeProgress(pod: V1Pod): ResizeProgress {
+  const conditions = (pod.status?.conditions ?? []).filter((c) => c.status === 'True');
+  const pending = conditions.find((c) => c.type === 'PodResizePending');
+  if (pending) return { kind: 'blocked', reason: pending.reason || 'Pending', message: pending.message ?? '' };
+  const inProgress = conditions.find((c) => c.type === 'PodResizeInProgress');
+  if (inProgress?.reason === 'Error') return { kind: 'blocked', reason: 'Error', message: inProgress.message ?? '' };
+  const legacy = pod.status?.resize ?? '';
+  if (BLOCKED_STATUS.includes(legacy)) return { kind: 'blocked', reason: legacy, message: '' };
+  return inProgress === undefined && legacy === '' && resourcesApplied(pod) ? { kind: 'done' } : { kind: 'inProgress' };
+}
