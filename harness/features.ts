@@ -137,7 +137,9 @@ export const FEATURES: readonly Feature[] = [
     { id: 'DeletionProtection.AdvancedDaemonSet', profile: 'Extended', title: 'Advanced DaemonSet deletes are not checked in 1.8 (its webhook has no DELETE verb); needs the implementation to serve Advanced DaemonSet', since: '1.0', source: 'spec §7', gates: ['ResourcesDeletionProtection'] },
   ]),
   ...area('Helm', [
-    { id: 'Helm.PreDeleteHook', profile: 'Extended', title: 'helm uninstall is blocked while CloneSets / Advanced StatefulSets exist', since: '1.7', source: 'spec §8.1', needs: ['RealKubelet', 'Helm'] },
+    { id: 'Helm.PreDeleteHook', profile: 'Extended', title: 'helm uninstall is refused while CloneSets / Advanced StatefulSets exist (the release, CRDs and workloads survive) and goes through once only other kinds remain', since: '1.7', source: 'spec §8.1', needs: ['RealKubelet', 'Helm'] },
+    { id: 'Helm.PreDeleteCheck', profile: 'Extended', title: "the chart's pre-delete hook program, run with its chart's RBAC only, blocks (exits non-zero naming the kind) on any CloneSet or Advanced StatefulSet (v1beta1 or v1alpha1) in any namespace, and passes with only other kinds present", since: '1.7', source: 'spec §8.1; OpenKruise cmd/helm_hook' },
+    { id: 'Helm.PreDeleteCheckDaemonSet', profile: 'Extended', title: "the chart's pre-delete hook program blocks on an Advanced DaemonSet; needs the implementation to serve apps.kruise.io/v1alpha1 daemonsets", since: '1.7', source: 'spec §8.1; OpenKruise cmd/helm_hook' },
   ]),
 ];
 

@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { isFeatureId } from '../features.ts';
+import { PreDeleteCheck } from '../hook-check/spec.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
 import { OPENKRUISE_VERSION } from '../tools/catalog.ts';
 
@@ -103,6 +104,7 @@ export const DescriptorSchema = z
     install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, OpenKruiseInstall, PreinstalledInstall]),
     featureGates: z.record(z.string(), z.boolean()).default({}),
     configuration: Configuration.default({ workloadSpreadCustomWorkloads: [] }),
+    preDeleteCheck: PreDeleteCheck.optional(),
     claims: z.union([z.literal('all'), z.array(z.string())]),
     /** Kubernetes minor versions the implementation supports, e.g. ["1.30", "1.34"]. */
     kubernetesVersions: z.array(z.string()).optional(),

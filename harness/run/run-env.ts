@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CAPABILITIES } from '../clusters/provider.ts';
+import { ResolvedPreDeleteCheck } from '../hook-check/spec.ts';
 import { TIMEOUT_NAMES } from './timeouts.ts';
 
 export const RUN_ENV_VAR = 'KRUISE_CONFORMANCE_RUN_FILE';
@@ -22,6 +23,8 @@ export const RunEnvSchema = z.object({
     featureGates: z.record(z.string(), z.boolean()),
     /** How it was installed; the Helm phase needs the release to uninstall it. */
     install: z.object({ type: z.enum(['process', 'helm', 'manifests', 'openkruise', 'preinstalled']), release: z.string().optional(), namespace: z.string().optional() }).optional(),
+    /** The chart's pre-delete hook program, for Helm.PreDeleteCheck (descriptor `preDeleteCheck`). */
+    preDeleteCheck: ResolvedPreDeleteCheck.optional(),
   }),
   provider: z.object({ name: z.string(), capabilities: z.array(z.enum(CAPABILITIES)) }),
   kubernetes: z.object({ version: z.string(), featureGates: z.record(z.string(), z.boolean()) }),

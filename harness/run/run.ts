@@ -14,6 +14,7 @@ import { assertInstallableOn, installerFor } from '../install/index.ts';
 import type { Installer } from '../install/installer.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
 import { freePort } from '../util/ports.ts';
+import { preDeleteCheckWillRun, resolvePreDeleteCheck } from '../hook-check/tools.ts';
 import { loadDescriptor } from './descriptor.ts';
 import type { Options } from './options.ts';
 import type { RawOutcome } from './outcomes.ts';
@@ -95,6 +96,11 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     log(`installing ${descriptor.name} ${descriptor.version} (${descriptor.install.type})`);
     await timed('install', () => installer!.install({ kubeconfig: up!.kubeconfig, provider, workdir: reportDir, log, signal: abort.signal, timeoutMultiplier: options.timeoutMultiplier }));
 
+    // The chart's pre-delete hook program, for Helm.PreDeleteCheck: its tools built now if it will run.
+    const gateInput = { implementation: descriptor.name, claims: options.supportedFeatures ?? descriptor.claims, provider: options.provider, capabilities: up.capabilities, onlyFeatures: options.onlyFeatures, exemptFeatures: options.exemptFeatures };
+    const preDeleteCheck = descriptor.preDeleteCheck
+      ? await resolvePreDeleteCheck(descriptor.preDeleteCheck, { build: preDeleteCheckWillRun(gateInput), log, signal: abort.signal })
+      : undefined;
     const env: RunEnv = {
       runId,
       kubeconfig: up.kubeconfig,
@@ -104,6 +110,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
         claims: options.supportedFeatures ?? descriptor.claims,
         featureGates: descriptor.featureGates,
         install: descriptor.install.type === 'helm' ? { type: 'helm', release: descriptor.install.release, namespace: descriptor.install.namespace } : { type: descriptor.install.type },
+        ...(preDeleteCheck ? { preDeleteCheck } : {}),
       },
       provider: { name: options.provider, capabilities: up.capabilities },
       kubernetes: { version: up.kubernetesVersion, featureGates: up.featureGates },

@@ -17,7 +17,7 @@ export function cacheRoot(): string {
 }
 
 export function wrapperModuleDir(group: ToolGroup): string {
-  return join(REPO_ROOT, 'harness', 'tools', 'go', group.id);
+  return join(REPO_ROOT, 'harness', 'tools', 'go', group.wrapperOf ?? group.id);
 }
 
 /**

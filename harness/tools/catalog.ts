@@ -28,12 +28,33 @@ export interface ToolBinary {
 }
 
 export interface ToolGroup {
-  id: 'kube' | 'kube-1.30' | 'kube-node' | 'etcd' | 'kind-etcd' | 'coredns' | 'crictl' | 'csi-provisioner' | 'csi-resizer' | 'kwok' | 'kind' | 'helm' | 'openkruise' | 'openkruise-1.9';
+  id:
+    | 'kube'
+    | 'kube-1.30'
+    | 'kube-node'
+    | 'etcd'
+    | 'kind-etcd'
+    | 'coredns'
+    | 'crictl'
+    | 'csi-provisioner'
+    | 'csi-resizer'
+    | 'kwok'
+    | 'kind'
+    | 'helm'
+    | 'openkruise'
+    | 'openkruise-1.9'
+    | 'openkruise-helm-hook'
+    | 'openkruise-1.9-helm-hook';
   /** The upstream module and version, as pinned in the wrapper go.mod. */
   module: string;
   version: string;
   binaries: ToolBinary[];
   ldflags: string[];
+  /**
+   * The group whose wrapper module (harness/tools/go/<id>/) builds this one, when it is another
+   * group's: a second program of the same pinned module needs no go.mod of its own.
+   */
+  wrapperOf?: ToolGroup['id'];
   /** Needed by the local provider (and so by `make tools` on every machine). */
   neededByLocal: boolean;
   /**
@@ -91,6 +112,24 @@ function openKruiseGroup(id: 'openkruise' | 'openkruise-1.9', version: string): 
     version,
     binaries: [{ name: 'kruise-manager', pkg: 'github.com/openkruise/kruise' }],
     ldflags: ['-s', '-w'],
+    neededByLocal: false,
+    onDemand: true,
+  };
+}
+
+/**
+ * OpenKruise's chart pre-delete hook program (github.com/openkruise/kruise/cmd/helm_hook) of a
+ * release, built from the same wrapper module as that release's manager. It lists with the
+ * in-cluster config only; the harness runs it for Helm.PreDeleteCheck (harness/kube/pre-delete-check.ts).
+ */
+function openKruiseHelmHookGroup(id: 'openkruise-helm-hook' | 'openkruise-1.9-helm-hook', manager: 'openkruise' | 'openkruise-1.9', version: string): ToolGroup {
+  return {
+    id,
+    module: 'github.com/openkruise/kruise',
+    version,
+    binaries: [{ name: 'kruise-helm-hook', pkg: 'github.com/openkruise/kruise/cmd/helm_hook' }],
+    ldflags: ['-s', '-w'],
+    wrapperOf: manager,
     neededByLocal: false,
     onDemand: true,
   };
@@ -224,11 +263,13 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
   // 1.8.x the Go module proxy serves here) and impls/openkruise-1.9.yaml.
   openKruiseGroup('openkruise', OPENKRUISE_VERSION),
   openKruiseGroup('openkruise-1.9', OPENKRUISE_1_9_VERSION),
+  openKruiseHelmHookGroup('openkruise-helm-hook', 'openkruise', OPENKRUISE_VERSION),
+  openKruiseHelmHookGroup('openkruise-1.9-helm-hook', 'openkruise-1.9', OPENKRUISE_1_9_VERSION),
 ];
 
 /** The OpenKruise releases whose manager can be built, and their tool groups; the first is the default. */
 export function openKruiseGroups(): ToolGroup[] {
-  return TOOL_GROUPS.filter((g) => g.module === 'github.com/openkruise/kruise');
+  return TOOL_GROUPS.filter((g) => g.module === 'github.com/openkruise/kruise' && g.binaries.some((b) => b.name === 'kruise-manager'));
 }
 
 /** A Kubernetes release the local provider can run, and the tool group that builds its binaries. */
@@ -269,7 +310,8 @@ export type ToolName =
   | 'kwokctl'
   | 'kind'
   | 'helm'
-  | 'kruise-manager';
+  | 'kruise-manager'
+  | 'kruise-helm-hook';
 
 /** The group that provides a tool by default (for a Kubernetes binary: the default release's). */
 export function groupOf(tool: ToolName): ToolGroup {
