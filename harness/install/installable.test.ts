@@ -29,12 +29,13 @@ describe('assertInstallableOn', () => {
 });
 
 describe('impls/reference-helm.yaml', () => {
-  it('runs with the gates of impls/reference.yaml and claims nothing the out-of-cluster reference does not', () => {
+  it('runs with the gates and the pre-delete check of impls/reference.yaml and claims nothing the out-of-cluster reference does not, but the chart uninstall', () => {
     const helm = loadDescriptor('reference-helm');
     const ref = loadDescriptor('reference');
     expect(helm.featureGates).toEqual(ref.featureGates);
     expect(Array.isArray(helm.claims) && Array.isArray(ref.claims)).toBe(true);
-    expect((helm.claims as string[]).filter((c) => !(ref.claims as string[]).includes(c))).toEqual([]);
+    expect((helm.claims as string[]).filter((c) => !(ref.claims as string[]).includes(c))).toEqual(['Helm.PreDeleteHook']);
+    expect(helm.preDeleteCheck).toEqual(ref.preDeleteCheck);
     expect(helm.install.type).toBe('helm');
     if (helm.install.type === 'helm') {
       expect(helm.install.images).toEqual(['localhost/kruise-ref:0.1.0']);
