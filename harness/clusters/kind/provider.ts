@@ -37,7 +37,9 @@ export interface KindOptions {
 }
 
 /** Named waits of `up`; image pulls of the CSI sidecars dominate the second. */
-export const KIND_TIMEOUTS = { nodesReadyMs: 180_000, podCIDRsMs: 60_000, csiReadyMs: 300_000, createMs: 600_000 };
+// podCIDRs: a worker appears only once its kubeadm join is through, which took over 60 s at a load
+// average of 30 on 2 cores (seen 2026-12-07), so it waits as long as the nodes' Ready wait.
+export const KIND_TIMEOUTS = { nodesReadyMs: 180_000, podCIDRsMs: 180_000, csiReadyMs: 300_000, createMs: 600_000 };
 
 interface PodLike {
   metadata?: { name?: string };
