@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { TOOL_GROUPS, type ToolGroup } from '../tools/catalog.ts';
+import { buildOpenKruiseImages } from '../install/openkruise-image.ts';
+import { TOOL_GROUPS, type ToolGroup, openKruiseGroups } from '../tools/catalog.ts';
 import { groupCacheDir, isGroupComplete } from '../tools/cache.ts';
 import { installTools, type ToolSource } from '../tools/install.ts';
 import { buildKindImage } from '../tools/kind-image/build.ts';
@@ -44,6 +45,18 @@ export function registerToolsCommand(program: Command): void {
       const csi = await buildCsiImages({ log });
       const registry = await nodeRegistryBinary();
       console.log(`kind offline parts ready (${csi.outcome === 'cached' ? 'warm' : 'cold'}): ${(csi.ms / 1000).toFixed(2)} s  CSI images ${csi.archives.length}, node registry ${registry}`);
+    });
+
+  tools
+    .command('openkruise-images')
+    .description('build the in-cluster OpenKruise images (localhost/kruise-conformance/kruise-manager and kruise-daemon:<version>) with podman on the `make image` base; warm: seconds')
+    .option('--version <tag...>', `releases (${openKruiseGroups().map((g) => g.version).join(', ')})`, [openKruiseGroups().at(-1)!.version])
+    .action(async (opts: { version: string[] }) => {
+      const started = performance.now();
+      const results = [];
+      for (const version of opts.version) results.push(...(await buildOpenKruiseImages(version, { log: (l) => console.log(l) })));
+      for (const r of results) console.log(`${r.tag.padEnd(52)} ${r.outcome.padEnd(7)} ${(r.ms / 1000).toFixed(2).padStart(8)} s`);
+      console.log(`openkruise images ready (${results.every((r) => r.outcome === 'cached') ? 'warm' : 'cold'}): ${((performance.now() - started) / 1000).toFixed(2)} s`);
     });
 
   tools

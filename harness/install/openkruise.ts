@@ -36,13 +36,13 @@ import { featureGatesFlag, forbiddenLines, stopChild, waitReady } from './proces
 export const KRUISE_NAMESPACE = 'kruise-system';
 export const MUTATING_CONFIGURATION = 'kruise-mutating-webhook-configuration';
 export const VALIDATING_CONFIGURATION = 'kruise-validating-webhook-configuration';
-/** The Service the templates name; the manager replaces it by a URL, so it never has to exist. */
-const WEBHOOK_SERVICE = 'kruise-webhook-service';
+/** The Service the templates name: out of cluster the manager replaces it by a URL, so it never has to exist; in cluster it fronts the manager (openkruise-cluster.ts). */
+export const WEBHOOK_SERVICE = 'kruise-webhook-service';
 
-type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; [k: string]: unknown };
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; [k: string]: unknown };
 type Webhook = { name: string; clientConfig: { service?: { name: string; namespace: string; path?: string } }; [k: string]: unknown };
 
-function yamlDocuments(text: string, source: string): KubeObject[] {
+export function yamlDocuments(text: string, source: string): KubeObject[] {
   const docs = parseAllDocuments(text);
   const objects: KubeObject[] = [];
   for (const doc of docs) {

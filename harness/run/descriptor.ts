@@ -64,6 +64,21 @@ const OpenKruiseInstall = z.object({
   forbiddenLog: z.array(z.string()).default(['panic:', 'fatal error:']),
 });
 
+/**
+ * OpenKruise installed in the cluster: kruise-manager as a Deployment and kruise-daemon as a
+ * DaemonSet, from images built here of the pinned release (harness/install/openkruise-in-cluster.ts).
+ * Needs nodes that run containers (kind).
+ */
+const OpenKruiseInClusterInstall = z.object({
+  type: z.literal('openkruise-in-cluster'),
+  /** The release: tool groups must build its kruise-manager and kruise-daemon (v1.8.3, v1.9.1). */
+  version: z.string().regex(/^v\d+\.\d+\.\d+$/, 'a release tag such as v1.8.3').default(OPENKRUISE_VERSION),
+  /** Extra manager flags, after the ones the installer sets. */
+  args: z.array(z.string()).default([]),
+  /** Lines of the manager's or a daemon's log that mean it crashed: the run fails on them. */
+  forbiddenLog: z.array(z.string()).default(['panic:', 'fatal error:']),
+});
+
 /** Nothing to install: the implementation is already in the cluster (an existing cluster). */
 const PreinstalledInstall = z.object({ type: z.literal('preinstalled') });
 
@@ -101,7 +116,7 @@ export const DescriptorSchema = z
     url: z.string().optional(),
     contact: z.array(z.string()).default([]),
     description: z.string().optional(),
-    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, OpenKruiseInstall, PreinstalledInstall]),
+    install: z.discriminatedUnion('type', [ProcessInstall, HelmInstall, ManifestsInstall, OpenKruiseInstall, OpenKruiseInClusterInstall, PreinstalledInstall]),
     featureGates: z.record(z.string(), z.boolean()).default({}),
     configuration: Configuration.default({ workloadSpreadCustomWorkloads: [] }),
     preDeleteCheck: PreDeleteCheck.optional(),
@@ -121,6 +136,7 @@ export type ProcessInstallSpec = z.infer<typeof ProcessInstall>;
 export type HelmInstallSpec = z.infer<typeof HelmInstall>;
 export type ManifestsInstallSpec = z.infer<typeof ManifestsInstall>;
 export type OpenKruiseInstallSpec = z.infer<typeof OpenKruiseInstall>;
+export type OpenKruiseInClusterInstallSpec = z.infer<typeof OpenKruiseInClusterInstall>;
 
 /** `reference`, `openkruise`, `openkruise-1.9` (impls/<name>.yaml) or a path to a descriptor file. */
 export function resolveDescriptorPath(impl: string): string {

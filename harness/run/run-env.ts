@@ -22,7 +22,7 @@ export const RunEnvSchema = z.object({
     claims: z.union([z.literal('all'), z.array(z.string())]),
     featureGates: z.record(z.string(), z.boolean()),
     /** How it was installed; the Helm phase needs the release to uninstall it. */
-    install: z.object({ type: z.enum(['process', 'helm', 'manifests', 'openkruise', 'preinstalled']), release: z.string().optional(), namespace: z.string().optional() }).optional(),
+    install: z.object({ type: z.enum(['process', 'helm', 'manifests', 'openkruise', 'openkruise-in-cluster', 'preinstalled']), release: z.string().optional(), namespace: z.string().optional() }).optional(),
     /** The chart's pre-delete hook program, for Helm.PreDeleteCheck (descriptor `preDeleteCheck`). */
     preDeleteCheck: ResolvedPreDeleteCheck.optional(),
   }),

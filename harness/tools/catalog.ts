@@ -44,7 +44,9 @@ export interface ToolGroup {
     | 'openkruise'
     | 'openkruise-1.9'
     | 'openkruise-helm-hook'
-    | 'openkruise-1.9-helm-hook';
+    | 'openkruise-1.9-helm-hook'
+    | 'openkruise-daemon'
+    | 'openkruise-daemon-1.9';
   /** The upstream module and version, as pinned in the wrapper go.mod. */
   module: string;
   version: string;
@@ -130,6 +132,25 @@ function openKruiseHelmHookGroup(id: 'openkruise-helm-hook' | 'openkruise-1.9-he
     binaries: [{ name: 'kruise-helm-hook', pkg: 'github.com/openkruise/kruise/cmd/helm_hook' }],
     ldflags: ['-s', '-w'],
     wrapperOf: manager,
+    neededByLocal: false,
+    onDemand: true,
+  };
+}
+
+/**
+ * kruise-daemon, the node agent of a release (main package cmd/daemon of the same module), in its
+ * own wrapper module, not the manager's (wrapperOf): it imports packages the manager does not
+ * (k8s.io/gengo), so its go.sum differs and the manager's stamp stays as it is. Upstream's
+ * Dockerfile builds it with CGO_ENABLED=0, as goBuild builds every group. Built on demand for the
+ * in-cluster install's image (harness/install/openkruise-image.ts).
+ */
+function daemonGroup(id: 'openkruise-daemon' | 'openkruise-daemon-1.9', version: string): ToolGroup {
+  return {
+    id,
+    module: 'github.com/openkruise/kruise',
+    version,
+    binaries: [{ name: 'kruise-daemon', pkg: 'github.com/openkruise/kruise/cmd/daemon' }],
+    ldflags: ['-s', '-w'],
     neededByLocal: false,
     onDemand: true,
   };
@@ -265,11 +286,18 @@ export const TOOL_GROUPS: readonly ToolGroup[] = [
   openKruiseGroup('openkruise-1.9', OPENKRUISE_1_9_VERSION),
   openKruiseHelmHookGroup('openkruise-helm-hook', 'openkruise', OPENKRUISE_VERSION),
   openKruiseHelmHookGroup('openkruise-1.9-helm-hook', 'openkruise-1.9', OPENKRUISE_1_9_VERSION),
+  daemonGroup('openkruise-daemon', OPENKRUISE_VERSION),
+  daemonGroup('openkruise-daemon-1.9', OPENKRUISE_1_9_VERSION),
 ];
 
 /** The OpenKruise releases whose manager can be built, and their tool groups; the first is the default. */
 export function openKruiseGroups(): ToolGroup[] {
   return TOOL_GROUPS.filter((g) => g.module === 'github.com/openkruise/kruise' && g.binaries.some((b) => b.name === 'kruise-manager'));
+}
+
+/** The group that builds kruise-daemon of an OpenKruise release (v1.9.1), if any. */
+export function openKruiseDaemonGroup(version: string): ToolGroup | undefined {
+  return TOOL_GROUPS.find((g) => g.version === version && g.binaries.some((b) => b.name === 'kruise-daemon'));
 }
 
 /** A Kubernetes release the local provider can run, and the tool group that builds its binaries. */
@@ -311,7 +339,8 @@ export type ToolName =
   | 'kind'
   | 'helm'
   | 'kruise-manager'
-  | 'kruise-helm-hook';
+  | 'kruise-helm-hook'
+  | 'kruise-daemon';
 
 /** The group that provides a tool by default (for a Kubernetes binary: the default release's). */
 export function groupOf(tool: ToolName): ToolGroup {

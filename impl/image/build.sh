@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make image: builds the kruise-ref manager image with podman, from a base built here.
 #
-#   impl/image/build.sh [--check-only]
+#   impl/image/build.sh [--check-only] [--base-only]
+#
+#   --base-only  stop once the base exists (podman set up, base debootstrapped if missing): the
+#                in-cluster OpenKruise images (harness/install/openkruise-image.ts) build on it too
 #
 #   IMAGE        tag to build (default localhost/kruise-ref:<package.json version>; fully qualified,
 #                because kind's podman provider and containerd resolve short names differently)
@@ -67,6 +70,8 @@ if [ "$BASE_IMAGE" = "$DEFAULT_BASE" ] && ! podman image exists "$BASE_IMAGE"; t
 else
   log "base $BASE_IMAGE: $(podman image exists "$BASE_IMAGE" && echo present || echo 'will be pulled by podman build')"
 fi
+
+if [ "${1:-}" = "--base-only" ]; then log "base ready in $(since "$T0"): $BASE_IMAGE"; exit 0; fi
 
 # 3. The context: pinned node + one bundle of impl/ (esbuild resolves node_modules at build time).
 t=$(now)
