@@ -163,7 +163,7 @@ describeFeature('PodProbeMarker.NodeAgentProtocol', 'the controller and the node
         probeResult: annotations['game.kruise.io/probe-result'],
         message: conditionOf(failed, HEALTHY)?.message,
       },
-      `marks after Failed: ${renderMarks([HEALTHY])([failed as V1Pod & Obj])}`,
+      `marks after Failed (label healthy=false; labels serving and port-open and annotation probe-result, the Succeeded marks, removed; the reported message): ${renderMarks([HEALTHY])([failed as V1Pod & Obj])}`,
     ).toEqual({ healthy: 'false', serving: undefined, portOpen: undefined, probeResult: undefined, message: 'healthy: exit status 1' });
   });
 

@@ -123,7 +123,7 @@ describeFeature('PodProbeMarker.Serverless', 'probes for serverless pods travel 
     // container/name, the other the condition); dup-b first keeps both of its and drops dup-a's.
     const aFirst = { probes: ['main/healthy game.kruise.io/dup dup-a-healthy'], list: 'dup-a' };
     const bFirst = { probes: ['main/healthy game.kruise.io/other dup-b-healthy', 'main/second game.kruise.io/dup dup-b-second'], list: 'dup-b' };
-    expect([aFirst, bFirst], `annotations of dup-0: ${JSON.stringify(pod.metadata?.annotations)}`).toContainEqual(got);
+    expect([aFirst, bFirst], `probes and list of dup-0: got ${JSON.stringify(got)}; expected either dup-a first ${JSON.stringify(aFirst)} or dup-b first ${JSON.stringify(bFirst)}`).toContainEqual(got);
   });
 
   it('writes no annotation on a pod that no PodProbeMarker with a podConditionType matches', async () => {
