@@ -9,6 +9,11 @@ CLI := npm run --silent kruise-conformance --
 # On kind the reference is installed by its Helm chart (its image is built first, warm: seconds);
 # on local, whose simulated nodes run no containers, it runs as a process.
 IMPL ?= $(if $(filter kind,$(PROVIDER)),reference-helm,reference)
+# OpenKruise runs out of cluster on local and in cluster (manager and kruise-daemon images built
+# here) on kind, where a node cannot reach a webhook on the host's 127.0.0.1.
+KIND_IMPL_openkruise := openkruise-kind-1.8
+KIND_IMPL_openkruise-1.9 := openkruise-kind
+RUN_IMPL = $(if $(filter kind,$(PROVIDER)),$(or $(KIND_IMPL_$(IMPL)),$(IMPL)),$(IMPL))
 REPORT_DIR ?=
 CONFORMANCE_FLAGS ?=
 
@@ -56,7 +61,7 @@ test-unit: install
 
 ## conformance: cluster up, install IMPL, run every suite in order, write reports, cluster down
 conformance: tools system-deps-report $(if $(filter reference-helm,$(IMPL)),image)
-	$(CLI) run --impl $(IMPL) --provider $(PROVIDER) $(if $(REPORT_DIR),--report-dir $(REPORT_DIR)) $(CONFORMANCE_FLAGS)
+	$(CLI) run --impl $(RUN_IMPL) --provider $(PROVIDER) $(if $(REPORT_DIR),--report-dir $(REPORT_DIR)) $(CONFORMANCE_FLAGS)
 
 ## report: the HTML matrix of the committed reference reports (reports/known/)
 report: install
