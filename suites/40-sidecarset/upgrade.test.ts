@@ -13,7 +13,7 @@ import { isPodReady } from '../../harness/kube/invariants.ts';
 import { CLONESET, SIDECARSET, createObject, patchObject } from '../lib/api.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { timeouts } from '../lib/context.ts';
-import { IMAGE_V1, IMAGE_V2, IMAGE_V3, cloneSet, podsOf, renderPods } from '../lib/workloads.ts';
+import { EXIT_AT_ONCE, IMAGE_V1, IMAGE_V2, IMAGE_V3, cloneSet, podsOf, renderPods } from '../lib/workloads.ts';
 import {
   HASH_ANNOTATION,
   UPGRADABLE_CONDITION,
@@ -149,12 +149,12 @@ describeFeature(['SidecarSet.InPlaceUpgrade', 'SidecarSet.Status'], 'image chang
   it('changing a plain sidecar initContainer neither changes the SidecarSet hash nor touches pods', async () => {
     const name = `${ns.name}-init`;
     const initImage = (p: V1Pod) => p.spec?.initContainers?.find((c) => c.name === 'init-sidecar')?.image;
-    const ss = await createSidecarSet(sidecarSet(name, ns.name, 'init', { initContainers: [{ name: 'init-sidecar', image: IMAGE_V1 }], containers: [{ name: 'sidecar', image: IMAGE_V1 }], volumes: [] }));
+    const ss = await createSidecarSet(sidecarSet(name, ns.name, 'init', { initContainers: [{ name: 'init-sidecar', image: IMAGE_V1, args: EXIT_AT_ONCE }], containers: [{ name: 'sidecar', image: IMAGE_V1 }], volumes: [] }));
     await createObject(CLONESET, ns.name, cloneSet('init', { replicas: 1 }));
     await waitForSidecarPods(ns.name, podsOf('init'), 1, (p) => isPodReady(p) && initImage(p) === IMAGE_V1, '1 Ready pod with the sidecar initContainer', timeouts().podsReady);
     const first = await waitForSidecarSet(name, counts({ matched: 1, updated: 1, ready: 1, updatedReady: 1 }), 'matched 1, updated and ready');
 
-    await patchObject(SIDECARSET, undefined, name, { spec: { initContainers: [{ name: 'init-sidecar', image: IMAGE_V2 }] } });
+    await patchObject(SIDECARSET, undefined, name, { spec: { initContainers: [{ name: 'init-sidecar', image: IMAGE_V2, args: EXIT_AT_ONCE }] } });
     const changed = await observed(name);
     expect(changed.metadata.annotations?.[HASH_ANNOTATION], 'kruise.io/sidecarset-hash covers containers only').toBe(ss.metadata.annotations?.[HASH_ANNOTATION]);
     await holdsSteady(ns.name, podsOf('init'), { maxUpdated: 0, keepOriginalPods: true }, (p) => initImage(p) !== IMAGE_V1);

@@ -14,7 +14,7 @@ import { SIDECARSET, SIDECARSET_V1BETA1, createObject, getObject, patchObject, w
 import { expectRejected } from '../lib/admission.ts';
 import { describeFeature, useNamespace } from '../lib/conformance.ts';
 import { kube, timeouts } from '../lib/context.ts';
-import { IMAGE_V1, IMAGE_V2, IMAGE_V3 } from '../lib/workloads.ts';
+import { EXIT_AT_ONCE, IMAGE_V1, IMAGE_V2, IMAGE_V3 } from '../lib/workloads.ts';
 import {
   CUSTOM_VERSION_LABEL,
   HASH_ANNOTATION,
@@ -63,7 +63,7 @@ function without<T extends Record<string, unknown>>(o: T | undefined, ...keys: s
   return out;
 }
 
-const podBody = (name: string, app: string) => bareOrOwnedPod(name, app, { automountServiceAccountToken: false, initContainers: [{ name: 'app-init', image: IMAGE_V1 }] }) as V1Pod;
+const podBody = (name: string, app: string) => bareOrOwnedPod(name, app, { automountServiceAccountToken: false, initContainers: [{ name: 'app-init', image: IMAGE_V1, args: EXIT_AT_ONCE }] }) as V1Pod;
 
 describeFeature('SidecarSet.V1beta1', 'SidecarSet served at v1beta1 and v1alpha1', () => {
   const ns = useNamespace('ss-beta');

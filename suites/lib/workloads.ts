@@ -11,6 +11,11 @@ import type { AdvancedStatefulSet, CloneSet, CloneSetSpec, StatefulSetSpec } fro
 export const IMAGE_V1 = 'registry.k8s.io/pause:3.9';
 export const IMAGE_V2 = 'registry.k8s.io/pause:3.10';
 export const IMAGE_V3 = 'registry.k8s.io/pause:3.8';
+/**
+ * Arguments that make a pause image exit 0 at once (it prints its version): an init container
+ * must finish before a real kubelet starts the pod's containers, while kwok completes it anyway.
+ */
+export const EXIT_AT_ONCE = ['-v'];
 
 export function container(overrides: Partial<V1Container> = {}): V1Container {
   return { name: 'main', image: IMAGE_V1, resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }, ...overrides };
