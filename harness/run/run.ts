@@ -10,6 +10,7 @@ import { InterruptedError } from '../clusters/provider.ts';
 import { createProvider } from '../clusters/registry.ts';
 import '../clusters/providers.ts';
 import { type ClusterConfiguration, applyClusterConfiguration } from '../install/configuration.ts';
+import { SUBSTRATE_NAMESPACES, captureClusterState } from './cluster-state.ts';
 import { assertInstallableOn, installerFor } from '../install/index.ts';
 import type { Installer } from '../install/installer.ts';
 import { REPO_ROOT } from '../tools/cache.ts';
@@ -156,6 +157,10 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    if (up && failed && !abort.signal.aborted) {
+      const ns = 'namespace' in descriptor.install ? [descriptor.install.namespace] : descriptor.install.type === 'openkruise-in-cluster' ? ['kruise-system'] : [];
+      await captureClusterState({ kubeconfig: up.kubeconfig, reportDir, logNamespaces: [...ns, ...SUBSTRATE_NAMESPACES], log }).catch((e: unknown) => log(`cluster state not captured: ${(e as Error).message}`));
+    }
     if (installer) {
       admission = await readAdmissionLatency(installer, reportDir, log);
       await timed('uninstall', () => installer!.uninstall()).catch((e: unknown) => log(`uninstall failed: ${(e as Error).message}`));
