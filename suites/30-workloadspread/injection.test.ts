@@ -42,27 +42,6 @@ function withTemplate(body: Record<string, unknown>, spec: Record<string, unknow
 describeFeature(['WorkloadSpread.SubsetInjection', 'WorkloadSpread.MaxReplicas'], 'subset injection at pod creation', () => {
   const ns = useNamespace('ws-inject');
 
-  it('multi-zone and multi-arch subsets: zone-a/arm64 (2), zone-b/amd64 (2), zone-c (unlimited), each pod carrying exactly its subset term', async () => {
-    const armA = { name: 'a-arm64', requiredNodeSelectorTerm: { matchExpressions: [...term(ZONE, ['zone-a']).matchExpressions, ...term(ARCH, ['arm64']).matchExpressions] }, maxReplicas: 2 };
-    const amdB = { name: 'b-amd64', requiredNodeSelectorTerm: { matchExpressions: [...term(ZONE, ['zone-b']).matchExpressions, ...term(ARCH, ['amd64']).matchExpressions] }, maxReplicas: 2 };
-    const c = zoneSubset('c', 'zone-c', undefined);
-    await createObject(WORKLOADSPREAD, ns.name, workloadSpread('ws-arch', 'arch', [armA, amdB, c]));
-    await createObject(CLONESET, ns.name, cloneSet('arch', { replicas: 5 }));
-    const pods = await waitForSpreadPods(ns.name, podsOf('arch'), 5, matched, '5 Ready pods, each matched to a subset with a deletion cost');
-    await expectSubsetCounts(pods, { 'a-arm64': 2, 'b-amd64': 2, c: 1 }, '5 replicas over 2 + 2 + unlimited');
-    await expectPlacedBy(pods, 'a-arm64', ZONE, 'zone-a');
-    await expectPlacedBy(pods, 'a-arm64', ARCH, 'arm64');
-    await expectPlacedBy(pods, 'b-amd64', ZONE, 'zone-b');
-    await expectPlacedBy(pods, 'b-amd64', ARCH, 'amd64');
-    await expectPlacedBy(pods, 'c', ZONE, 'zone-c');
-    const bySubset: Record<string, unknown> = { 'a-arm64': armA.requiredNodeSelectorTerm, 'b-amd64': amdB.requiredNodeSelectorTerm, c: c.requiredNodeSelectorTerm };
-    for (const p of pods) {
-      expect(requiredTerms(p), `required node terms of ${p.metadata?.name} (subset ${subsetOf(p)}): the subset's term only`).toEqual([bySubset[subsetOf(p)!]]);
-      expect(costOf(p), `deletion cost of ${p.metadata?.name} (100 x (3 - subset index))`).toBe({ 'a-arm64': '300', 'b-amd64': '200', c: '100' }[subsetOf(p)!]);
-    }
-    await waitForSubsets(ns.name, 'ws-arch', { 'a-arm64': { replicas: 2, missingReplicas: 0 }, 'b-amd64': { replicas: 2, missingReplicas: 0 }, c: { replicas: 1, missingReplicas: -1 } });
-  });
-
   it("appends the subset's tolerations and preferred terms to the pod's own, and ANDs its required term into each of the pod's terms", async () => {
     const toleration = { key: 'kruise-conformance.io/dedicated', operator: 'Equal', value: 'spread', effect: 'NoSchedule' };
     const preferred = { weight: 40, preference: term(ARCH, ['arm64']) };
@@ -150,5 +129,31 @@ describeFeature(['WorkloadSpread.SubsetInjection', 'WorkloadSpread.MaxReplicas']
     } finally {
       recorder.stop();
     }
+  });
+});
+
+// Own feature: it needs an arm64 node in zone-a (MultiArch), which kind's workers are not.
+describeFeature(['WorkloadSpread.MultiArch'], 'subsets over zones and CPU architectures', () => {
+  const ns = useNamespace('ws-arch');
+
+  it('multi-zone and multi-arch subsets: zone-a/arm64 (2), zone-b/amd64 (2), zone-c (unlimited), each pod carrying exactly its subset term', async () => {
+    const armA = { name: 'a-arm64', requiredNodeSelectorTerm: { matchExpressions: [...term(ZONE, ['zone-a']).matchExpressions, ...term(ARCH, ['arm64']).matchExpressions] }, maxReplicas: 2 };
+    const amdB = { name: 'b-amd64', requiredNodeSelectorTerm: { matchExpressions: [...term(ZONE, ['zone-b']).matchExpressions, ...term(ARCH, ['amd64']).matchExpressions] }, maxReplicas: 2 };
+    const c = zoneSubset('c', 'zone-c', undefined);
+    await createObject(WORKLOADSPREAD, ns.name, workloadSpread('ws-arch', 'arch', [armA, amdB, c]));
+    await createObject(CLONESET, ns.name, cloneSet('arch', { replicas: 5 }));
+    const pods = await waitForSpreadPods(ns.name, podsOf('arch'), 5, matched, '5 Ready pods, each matched to a subset with a deletion cost');
+    await expectSubsetCounts(pods, { 'a-arm64': 2, 'b-amd64': 2, c: 1 }, '5 replicas over 2 + 2 + unlimited');
+    await expectPlacedBy(pods, 'a-arm64', ZONE, 'zone-a');
+    await expectPlacedBy(pods, 'a-arm64', ARCH, 'arm64');
+    await expectPlacedBy(pods, 'b-amd64', ZONE, 'zone-b');
+    await expectPlacedBy(pods, 'b-amd64', ARCH, 'amd64');
+    await expectPlacedBy(pods, 'c', ZONE, 'zone-c');
+    const bySubset: Record<string, unknown> = { 'a-arm64': armA.requiredNodeSelectorTerm, 'b-amd64': amdB.requiredNodeSelectorTerm, c: c.requiredNodeSelectorTerm };
+    for (const p of pods) {
+      expect(requiredTerms(p), `required node terms of ${p.metadata?.name} (subset ${subsetOf(p)}): the subset's term only`).toEqual([bySubset[subsetOf(p)!]]);
+      expect(costOf(p), `deletion cost of ${p.metadata?.name} (100 x (3 - subset index))`).toBe({ 'a-arm64': '300', 'b-amd64': '200', c: '100' }[subsetOf(p)!]);
+    }
+    await waitForSubsets(ns.name, 'ws-arch', { 'a-arm64': { replicas: 2, missingReplicas: 0 }, 'b-amd64': { replicas: 2, missingReplicas: 0 }, c: { replicas: 1, missingReplicas: -1 } });
   });
 });
