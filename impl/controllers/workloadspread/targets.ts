@@ -163,6 +163,11 @@ export async function resolveTarget(ws: WorkloadSpread, source: WorkloadSource, 
     replicas = builtinReplicas(ref.kind, obj);
     const owners = key === 'apps/Deployment' ? source.replicaSetsOwnedBy(ns, uid).filter((r) => !r.metadata?.deletionTimestamp).map((r) => r.metadata?.uid ?? '') : [];
     pods = replicas === 0 ? [] : (owners.length ? owners : [uid]).flatMap((u) => source.podsOwnedBy(ns, u));
+  } else if (replicasPaths(ws, whitelist).length) {
+    // The replicas come from a path (below): no scale read, which a least-privilege install may
+    // not grant (a 403 on <kind>/scale, where an admin client gets a 404 for a kind without one).
+    replicas = REPLICAS_UNKNOWN;
+    pods = source.podsOwnedBy(ns, uid);
   } else {
     const scale = await source.scale(ref.apiVersion, ref.kind, ns, ref.name);
     replicas = scale ? scale.replicas : REPLICAS_UNKNOWN;

@@ -1,7 +1,8 @@
 // Table tests of the version keys that versioned subset status and deletion cost compare: a pod's
 // version and its workload's latest version must agree for pods of the latest template.
-import { describe, expect, it } from 'vitest';
-import { latestVersion, namespacedPath, type Obj, type WorkloadSource } from './targets.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { latestVersion, namespacedPath, type Obj, resolveTarget, type WorkloadSource } from './targets.ts';
+import type { WorkloadSpread } from '../../api/workloadspread.ts';
 import { pod, spread, zone } from './test-builders.ts';
 import { podVersion, VERSION_IGNORED } from './types.ts';
 
@@ -50,5 +51,46 @@ describe('namespacedPath', () => {
   it('puts the namespace before the plural of a cluster-wide list path', () => {
     expect(namespacedPath('/apis/apps/v1/replicasets', 'ns', 'web-1')).toBe('/apis/apps/v1/namespaces/ns/replicasets/web-1');
     expect(namespacedPath('/apis/conformance.kruise-conformance.io/v1/tfjobs', 'a b', 'x')).toBe('/apis/conformance.kruise-conformance.io/v1/namespaces/a%20b/tfjobs/x');
+  });
+});
+
+describe('resolveTarget of a custom workload', () => {
+  const tfjob: Obj = { apiVersion: 'conformance.kruise-conformance.io/v1', kind: 'TFJob', metadata: { name: 'app', namespace: 'ns', uid: 'tf-uid' }, spec: { tfReplicaSpecs: { Worker: { replicas: 4 } } } };
+  const workers = [pod('w-0', { owner: { kind: 'TFJob', name: 'app', apiVersion: 'conformance.kruise-conformance.io/v1' } })];
+  const scaleCalls: string[] = [];
+  beforeEach(() => {
+    scaleCalls.length = 0;
+  });
+  const source: WorkloadSource = {
+    ...noSource,
+    get: async () => tfjob,
+    // As a least-privilege client sees a kind without a scale subresource: forbidden.
+    scale: async (_v, kind, _ns, name) => {
+      scaleCalls.push(`${kind}/${name}`);
+      throw new Error('tfjobs.conformance.kruise-conformance.io "app" is forbidden: cannot get resource "tfjobs/scale"');
+    },
+    podsOwnedBy: (_ns, uid) => (uid === 'tf-uid' ? workers : []),
+  };
+  const onTfJob = (extra: Partial<WorkloadSpread['spec']>) => {
+    const ws = spread([zone('a', 1)]);
+    return { ...ws, spec: { ...ws.spec, targetRef: { apiVersion: 'conformance.kruise-conformance.io/v1', kind: 'TFJob', name: 'app' }, ...extra } };
+  };
+
+  it('with a replicasPathList, reads no scale subresource: replicas from the path, pods by owner', async () => {
+    const view = await resolveTarget(onTfJob({ targetFilter: { replicasPathList: ['spec.tfReplicaSpecs.Worker.replicas'] } }), source, { workloads: [] });
+    expect(view).toMatchObject({ replicas: 4, pods: workers });
+    expect(scaleCalls).toEqual([]);
+  });
+
+  it("with the whitelist's ReplicasPath, reads no scale subresource either", async () => {
+    const whitelist = { workloads: [{ group: 'conformance.kruise-conformance.io', version: 'v1', kind: 'TFJob', replicasPath: 'spec.tfReplicaSpecs.Worker.replicas', subResources: [] }] };
+    const view = await resolveTarget(onTfJob({}), source, whitelist);
+    expect(view.replicas).toBe(4);
+    expect(scaleCalls).toEqual([]);
+  });
+
+  it('without any replicas path, asks the scale subresource (and surfaces its error)', async () => {
+    await expect(resolveTarget(onTfJob({}), source, { workloads: [] })).rejects.toThrow(/tfjobs\/scale/);
+    expect(scaleCalls).toEqual(['TFJob/app']);
   });
 });
