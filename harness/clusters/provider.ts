@@ -59,6 +59,11 @@ export interface Provider {
    * of cluster to serve its webhooks on; 127.0.0.1 when absent (the apiserver runs on this host).
    */
   hostAddress?(): Promise<string>;
+  /**
+   * The substrate's own logs (kubelet and container runtime journals of every node) into dir, for
+   * a failed run's record; absent when the provider has none beyond what the API serves.
+   */
+  exportLogs?(dir: string): Promise<void>;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface CaptureTarget {
   /** Namespaces whose pods' logs (current and previous container) are kept. */
   logNamespaces: readonly string[];
   log: (line: string) => void;
+  /** The provider's own log export (kind: node journals), into <dir>/nodes. */
+  exportLogs?: (dir: string) => Promise<void>;
 }
 
 /** The commands captured, file name → kubectl arguments. Exported for the unit test. */
@@ -49,6 +51,7 @@ export async function captureClusterState(t: CaptureTarget): Promise<string> {
       await keep(`${base}.previous.log`, ['logs', '-n', ns, pod, '--all-containers', '--prefix', '--previous', '--tail=2000']);
     }
   }
+  if (t.exportLogs) await t.exportLogs(join(dir, 'nodes')).catch((e: unknown) => writeFileSync(join(dir, 'nodes-export-failed.txt'), `${(e as Error).message}\n`));
   t.log(`cluster state at failure kept in ${dir}`);
   return dir;
 }

@@ -159,7 +159,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     process.off('SIGTERM', onTerm);
     if (up && failed && !abort.signal.aborted) {
       const ns = 'namespace' in descriptor.install ? [descriptor.install.namespace] : descriptor.install.type === 'openkruise-in-cluster' ? ['kruise-system'] : [];
-      await captureClusterState({ kubeconfig: up.kubeconfig, reportDir, logNamespaces: [...ns, ...SUBSTRATE_NAMESPACES], log }).catch((e: unknown) => log(`cluster state not captured: ${(e as Error).message}`));
+      await captureClusterState({ kubeconfig: up.kubeconfig, reportDir, logNamespaces: [...ns, ...SUBSTRATE_NAMESPACES], log, ...(provider.exportLogs ? { exportLogs: (d: string) => provider.exportLogs!(d) } : {}) }).catch((e: unknown) => log(`cluster state not captured: ${(e as Error).message}`));
     }
     if (installer) {
       admission = await readAdmissionLatency(installer, reportDir, log);

@@ -342,6 +342,14 @@ export class KindProvider implements Provider {
   }
 
   /** Copy a locally built image into every node's containerd, so pods use it without a registry. */
+  async exportLogs(dir: string): Promise<void> {
+    await this.kubeconfig(); // refuses when the cluster is not up
+    const engine = await this.engine();
+    // kind's own collector: per node, the kubelet and containerd journals, every container's log.
+    const r = await execa(toolPath('kind'), ['export', 'logs', dir, `--name=${this.opts.name}`], { env: kindEnv(engine), stdin: 'ignore', reject: false, timeout: 180_000 });
+    if (r.exitCode !== 0) throw new Error(`kind export logs failed: ${r.stderr.trim().split('\n').at(-1)}`);
+  }
+
   async loadImage(image: string): Promise<void> {
     await this.kubeconfig(); // refuses when the cluster is not up
     const engine = await this.engine();
