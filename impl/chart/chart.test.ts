@@ -10,6 +10,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/clusters/provider.ts';
+import { featureGatesFlag } from '../../harness/install/process.ts';
 import { toolPath } from '../../harness/tools/resolve.ts';
 import { allCRDs } from '../api/crd.ts';
 import { chartWebhooksUpToDate, WEBHOOK_SERVICE_NAME } from '../webhooks/chart-template.ts';
@@ -19,6 +20,7 @@ const CHART = fileURLToPath(new URL('.', import.meta.url));
 const NS = 'kruise-ref-test';
 const HOOK = 'pre-delete';
 const HOOK_POLICY = 'before-hook-creation,hook-succeeded';
+const CRD_CASCADING_ROLE = 'kruise-ref-manager-crd-cascading';
 
 interface Obj {
   apiVersion: string;
@@ -125,7 +127,7 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
   });
 
   it('least privilege: no cluster-admin (or admin/edit), no wildcard verb, no wildcard group, no wildcard resource outside the hook\'s list of apps.kruise.io', async () => {
-    for (const values of [{}, { preDeleteHook: { allKinds: true } }]) {
+    for (const values of [{}, { preDeleteHook: { allKinds: true } }, { featureGates: 'DeletionProtectionForCRDCascadingGate=true' }]) {
       const objs = await render(values);
       for (const b of objs.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') as Array<Obj & { roleRef: { kind: string; name: string } }>) {
         expect(['cluster-admin', 'admin', 'edit'], `${b.kind}/${b.metadata.name}`).not.toContain(b.roleRef.name);
@@ -135,6 +137,11 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
         for (const rule of r.rules) {
           const where = `${r.kind}/${r.metadata.name} ${JSON.stringify(rule)}`;
           expect(rule.verbs, where).not.toContain('*');
+          if (r.metadata.name === CRD_CASCADING_ROLE) {
+            // The one wildcard the chart renders, and only with the CRD Cascading gate on (next test).
+            expect(rule, where).toEqual({ apiGroups: ['*'], resources: ['*'], verbs: ['list'] });
+            continue;
+          }
           expect(rule.apiGroups, where).not.toContain('*');
           if (rule.resources.includes('*')) {
             expect(r.metadata.name, where).toBe('kruise-ref-helm-hook');
@@ -208,6 +215,20 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
     expect(role.rules).toContainEqual({ apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], resourceNames: [expectedValidating.metadata!.name!], verbs: ['get', 'update', 'patch'] });
   });
 
+  it('CRD Cascading deletion protection: list on every resource, in its own ClusterRole bound to the manager, only when the gate is on', async () => {
+    const crdRole = (objs: Obj[]) => objs.filter((o) => o.metadata.name === CRD_CASCADING_ROLE).map((o) => o.kind).sort();
+    for (const gates of ['DeletionProtectionForCRDCascadingGate=true', 'ResourcesDeletionProtection=true, DeletionProtectionForCRDCascadingGate=true', 'AllAlpha=true']) {
+      const objs = await render({ featureGates: gates });
+      expect(crdRole(objs), `featureGates "${gates}"`).toEqual(['ClusterRole', 'ClusterRoleBinding']);
+      const binding = find(objs, 'ClusterRoleBinding', CRD_CASCADING_ROLE) as Obj & { roleRef: { name: string }; subjects: Array<{ kind: string; name: string; namespace: string }> };
+      expect(binding.roleRef.name).toBe(CRD_CASCADING_ROLE);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kruise-ref-manager', namespace: NS }]);
+    }
+    for (const gates of ['', 'ResourcesDeletionProtection=true', 'DeletionProtectionForCRDCascadingGate=false', 'AllAlpha=true,DeletionProtectionForCRDCascadingGate=false', 'DeletionProtectionForCRDCascadingGate=true,ResourcesDeletionProtection=false']) {
+      expect(crdRole(await render({ featureGates: gates })), `featureGates "${gates}"`).toEqual([]);
+    }
+  });
+
   it('the WorkloadSpread whitelist lands in ConfigMap kruise-configuration of the release namespace as OpenKruise\'s JSON', async () => {
     const whitelist = { workloads: [{ Group: 'kubeflow.org', Version: 'v1', Kind: 'TFJob', ReplicasPath: 'spec.tfReplicaSpecs.Worker.replicas', subResources: [{ Group: '', Version: 'v1', Kind: 'Pod' }] }] };
     const cm = find(await render({ workloadSpread: { customWorkloadWhiteList: whitelist } }), 'ConfigMap', 'kruise-configuration') as Obj & { data: Record<string, string> };
@@ -217,9 +238,10 @@ describe('the kruise-ref chart', { timeout: 60_000 }, () => {
     expect(empty.data).toEqual({});
   });
 
-  it("renders with impls/reference-helm.yaml's values: the whitelist in the ConfigMap, the extra rule for its kind in the manager's ClusterRole", async () => {
-    const descriptor = parse(readFileSync(fileURLToPath(new URL('../../impls/reference-helm.yaml', import.meta.url)), 'utf8')) as { install: { values: Record<string, unknown> } };
-    const objs = await render(descriptor.install.values);
+  it("renders with impls/reference-helm.yaml's values and gates (as the helm installer passes them): the whitelist in the ConfigMap, the extra rule for its kind, the CRD Cascading role", async () => {
+    const descriptor = parse(readFileSync(fileURLToPath(new URL('../../impls/reference-helm.yaml', import.meta.url)), 'utf8')) as { install: { values: Record<string, unknown> }; featureGates: Record<string, boolean> };
+    const objs = await render({ ...descriptor.install.values, featureGates: featureGatesFlag(descriptor.featureGates) });
+    find(objs, 'ClusterRoleBinding', CRD_CASCADING_ROLE);
     const cm = find(objs, 'ConfigMap', 'kruise-configuration') as Obj & { data: Record<string, string> };
     expect(JSON.parse(cm.data.WorkloadSpread_Watch_Custom_Workload_WhiteList ?? '{}')).toMatchObject({ workloads: [{ Kind: 'TFJob' }] });
     const role = find(objs, 'ClusterRole', 'kruise-ref-manager') as Obj & { rules: Rule[] };

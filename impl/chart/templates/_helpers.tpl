@@ -31,3 +31,17 @@ readOnlyRootFilesystem: true
 capabilities:
   drop: [ALL]
 {{- end -}}
+
+{{/* "true" when featureGates turns DeletionProtectionForCRDCascadingGate on (alpha: explicitly, or
+through AllAlpha=true; off whenever ResourcesDeletionProtection=false), as impl/runtime/feature-gates.ts. */}}
+{{- define "kruise-ref.crdCascading" -}}
+{{- $gates := dict -}}
+{{- range (splitList "," (.Values.featureGates | toString)) -}}
+{{- $kv := splitList "=" (trim .) -}}
+{{- if eq (len $kv) 2 -}}{{- $_ := set $gates (trim (index $kv 0)) (trim (index $kv 1)) -}}{{- end -}}
+{{- end -}}
+{{- $on := eq (get $gates "AllAlpha") "true" -}}
+{{- if hasKey $gates "DeletionProtectionForCRDCascadingGate" -}}{{- $on = eq (get $gates "DeletionProtectionForCRDCascadingGate") "true" -}}{{- end -}}
+{{- if eq (get $gates "ResourcesDeletionProtection") "false" -}}{{- $on = false -}}{{- end -}}
+{{- if $on -}}true{{- end -}}
+{{- end -}}
