@@ -18,6 +18,7 @@ export type Area =
   | 'SidecarSet'
   | 'PodProbeMarker'
   | 'DeletionProtection'
+  | 'DaemonSet'
   | 'Helm';
 
 export interface Feature {
@@ -136,6 +137,23 @@ export const FEATURES: readonly Feature[] = [
     { id: 'DeletionProtection.CRD', profile: 'Extended', title: 'Always / Cascading protection of CustomResourceDefinitions', since: '1.0', source: 'spec §7', gates: ['ResourcesDeletionProtection', 'DeletionProtectionForCRDCascadingGate'] },
     { id: 'DeletionProtection.ServiceIngress', profile: 'Extended', title: 'Always protection of Services and Ingresses', since: '1.6', source: 'spec §7', gates: ['ResourcesDeletionProtection'] },
     { id: 'DeletionProtection.AdvancedDaemonSet', profile: 'Extended', title: 'Advanced DaemonSet deletes are not checked in 1.8 (its webhook has no DELETE verb); needs the implementation to serve Advanced DaemonSet', since: '1.0', source: 'spec §7', gates: ['ResourcesDeletionProtection'] },
+  ]),
+  ...area('DaemonSet', [
+    // Advanced DaemonSet (apps.kruise.io/v1alpha1 DaemonSet). The spec digest has no section on it:
+    // the rules are those of OpenKruise v1.8.3's API types (apis/apps/v1alpha1/daemonset_types.go),
+    // defaulting and admission (apis/apps/defaults, pkg/webhook/daemonset) and its e2e
+    // (test/e2e/apps/daemonset.go, 7 Its, all [Conformance]; inplace_vpa.go's DaemonSet It). No
+    // gate guards any of these, so they are Core.
+    { id: 'DaemonSet.Scheduling', profile: 'Core', title: 'one pod per eligible node (the template nodeSelector followed as node labels change); a deleted or Failed pod is replaced on its node', since: '1.0', source: 'OpenKruise e2e daemonset.go "should run and stop simple daemon", "... complex daemon", "should retry creating failed daemon pods" [Conformance]' },
+    { id: 'DaemonSet.Defaults', profile: 'Core', title: 'defaults: RollingUpdate, rollingUpdateType Standard, maxUnavailable 1, maxSurge 0, revisionHistoryLimit 10, burstReplicas 250; the deprecated Surging becomes Standard with maxSurge 1, maxUnavailable 0', since: '1.0', source: 'OpenKruise v1.8.3 apis/apps/defaults SetDefaultsDaemonSet' },
+    { id: 'DaemonSet.Validation', profile: 'Core', title: 'invalid Advanced DaemonSets are rejected at admission with the field named', since: '1.0', source: 'OpenKruise v1.8.3 pkg/webhook/daemonset/validating' },
+    { id: 'DaemonSet.Status', profile: 'Core', title: 'status: desiredNumberScheduled, currentNumberScheduled, numberReady, numberAvailable, numberUnavailable, updatedNumberScheduled, numberMisscheduled, observedGeneration, daemonSetHash', since: '1.0', source: 'OpenKruise v1.8.3 DaemonSetStatus; e2e CheckDaemonStatus' },
+    { id: 'DaemonSet.RollingUpdate', profile: 'Core', title: 'rollingUpdateType Standard recreates pods node by node: never more nodes without an available pod than maxUnavailable, never two pods on a node', since: '1.0', source: 'OpenKruise v1.8.3 RollingUpdateDaemonSet; pkg/controller/daemonset rollingUpdate' },
+    { id: 'DaemonSet.MaxSurge', profile: 'Core', title: 'maxSurge (Standard, and the deprecated Surging type) starts the new pod beside the old one and removes the old one once the new one is available for minReadySeconds', since: '1.0', source: 'OpenKruise e2e daemonset.go "should successfully surging update daemonset with minReadySeconds" [Conformance]' },
+    { id: 'DaemonSet.Partition', profile: 'Core', title: 'rollingUpdate.partition keeps that many nodes at the old revision until lowered', since: '1.0', source: 'OpenKruise v1.8.3 RollingUpdateDaemonSet.partition' },
+    { id: 'DaemonSet.Selector', profile: 'Core', title: 'rollingUpdate.selector updates only the pods of nodes whose labels match', since: '1.0', source: 'OpenKruise v1.8.3 RollingUpdateDaemonSet.selector' },
+    { id: 'DaemonSet.Paused', profile: 'Core', title: 'rollingUpdate.paused stops the rollout (pods still created for new nodes) until unpaused', since: '1.0', source: 'OpenKruise v1.8.3 RollingUpdateDaemonSet.paused' },
+    { id: 'DaemonSet.InPlaceUpdate', profile: 'Core', title: 'InPlaceIfPossible: an image change keeps the pod (UID, node) and restarts only that container, InPlaceUpdateReady readiness gate; any other change recreates', since: '1.0', source: 'OpenKruise e2e daemonset.go "should only inplace image ...", "Should upgrade inplace if update image and recreate if update others" [Conformance]' },
   ]),
   ...area('Helm', [
     { id: 'Helm.PreDeleteHook', profile: 'Extended', title: 'helm uninstall is refused while CloneSets / Advanced StatefulSets exist (the release, CRDs and workloads survive) and goes through once only other kinds remain', since: '1.7', source: 'spec §8.1', needs: ['RealKubelet', 'Helm'] },

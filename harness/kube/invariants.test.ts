@@ -28,3 +28,20 @@ describe('checkBounds: per-group bounds', () => {
     expect(check([pod('a1', 'a'), pod('a2', 'a'), pod('a3', 'a')], { maxPods: 2, ...groups({ a: 1 }) }).breach).toMatch(/^3 active pods > maxPods 2/);
   });
 });
+
+describe('checkBounds: a custom bound', () => {
+  it('is given only the active pods and reports its own words', () => {
+    const seen: string[] = [];
+    const custom = (active: readonly V1Pod[]) => {
+      seen.push(...active.map((p) => p.metadata!.name!));
+      return active.length > 1 ? `${active.length} pods on one node` : undefined;
+    };
+    expect(check([pod('a'), pod('b', undefined, true)], { custom }).breach).toBeUndefined();
+    expect(seen).toEqual(['a']);
+    expect(check([pod('a'), pod('b')], { custom }).breach).toBe('2 pods on one node');
+  });
+
+  it('comes after the built-in bounds', () => {
+    expect(check([pod('a'), pod('b')], { maxPods: 1, custom: () => 'custom' }).breach).toMatch(/^2 active pods > maxPods 1/);
+  });
+});

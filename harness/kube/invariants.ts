@@ -20,6 +20,11 @@ export interface Bounds {
    * (undefined: in no group), and no group ever holds more active pods than its `max`.
    */
   groups?: GroupBounds;
+  /**
+   * A bound the others cannot say (e.g. per node for a DaemonSet): given the active pods and the
+   * availability test, the breach in words, or undefined while the bound holds.
+   */
+  custom?: (active: readonly V1Pod[], isAvailable: (p: V1Pod) => boolean) => string | undefined;
 }
 
 export interface GroupBounds {
@@ -113,6 +118,8 @@ export function checkBounds(
     if (gone.length > 0) return { counts, breach: `an original pod was deleted during an in-place rollout (uid ${gone.join(', ')})` };
   }
   if (groupBreach) return { counts, breach: groupBreach };
+  const custom = bounds.custom?.(active, isAvailable);
+  if (custom) return { counts, breach: custom };
   return { counts };
 }
 

@@ -22,6 +22,7 @@ const SERVED: { area: string; feature?: string; groupVersion: string; resource: 
   { area: 'SidecarSet', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'sidecarsets', subresources: ['status'] },
   // OpenKruise 1.9 serves v1beta1 too; 1.8 does not, so only an implementation claiming it must.
   { area: 'SidecarSet', feature: 'SidecarSet.V1beta1', groupVersion: 'apps.kruise.io/v1beta1', resource: 'sidecarsets', subresources: ['status'] },
+  { area: 'DaemonSet', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'daemonsets', subresources: ['status'] },
   { area: 'PodProbeMarker', groupVersion: 'apps.kruise.io/v1alpha1', resource: 'podprobemarkers', subresources: ['status'] },
 ];
 

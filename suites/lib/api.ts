@@ -22,6 +22,8 @@ export const SIDECARSET: Resource = { group: 'apps.kruise.io', version: 'v1alpha
 /** SidecarSet at v1beta1: served by OpenKruise 1.9 (not 1.8), converted to and from v1alpha1. */
 export const SIDECARSET_V1BETA1: Resource = { ...SIDECARSET, version: 'v1beta1' };
 export const PODPROBEMARKER: Resource = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'podprobemarkers', kind: 'PodProbeMarker', namespaced: true };
+/** Advanced DaemonSet (OpenKruise apps.kruise.io/v1alpha1 DaemonSet; not apps/v1). */
+export const ADVANCED_DAEMONSET: Resource = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'daemonsets', kind: 'DaemonSet', namespaced: true };
 export const POD: Resource = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
 export const PVC: Resource = { group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true };
 export const CONTROLLER_REVISION: Resource = { group: 'apps', version: 'v1', plural: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true };

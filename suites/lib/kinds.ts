@@ -90,3 +90,42 @@ export interface AdvancedStatefulSet extends Obj {
   spec: StatefulSetSpec;
   status?: StatefulSetStatus;
 }
+
+export interface AdvancedDaemonSetSpec {
+  selector: V1LabelSelector;
+  template: V1PodTemplateSpec;
+  updateStrategy?: {
+    type?: 'RollingUpdate' | 'OnDelete';
+    rollingUpdate?: {
+      rollingUpdateType?: 'Standard' | 'Surging' | 'InPlaceIfPossible';
+      maxUnavailable?: IntOrString;
+      maxSurge?: IntOrString;
+      selector?: V1LabelSelector;
+      partition?: IntOrString;
+      paused?: boolean;
+    };
+  };
+  minReadySeconds?: number;
+  burstReplicas?: IntOrString;
+  revisionHistoryLimit?: number;
+  lifecycle?: unknown;
+}
+
+export interface AdvancedDaemonSetStatus {
+  currentNumberScheduled?: number;
+  numberMisscheduled?: number;
+  desiredNumberScheduled?: number;
+  numberReady?: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  daemonSetHash?: string;
+  conditions?: V1Condition[];
+}
+
+export interface AdvancedDaemonSet extends Obj {
+  spec: AdvancedDaemonSetSpec;
+  status?: AdvancedDaemonSetStatus;
+}
