@@ -42,7 +42,8 @@ describeFeature('DaemonSet.Paused', 'paused stops the rollout', () => {
   afterAll(() => unlabelAllNodes(POOL));
 
   it('paused with maxUnavailable 2: no existing pod is replaced after a template change, a newly matching node gets a new-revision pod; unpaused, all update', async () => {
-    const all = await requireNodes(3);
+    // Three nodes take part: two labelled from the start, the third labelled while paused.
+    const all = (await requireNodes(3)).slice(0, 3);
     const pool = all.slice(0, 2);
     const late = all[2]!;
     await labelNodes(pool, POOL, 'yes');
