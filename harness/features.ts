@@ -96,7 +96,7 @@ export const FEATURES: readonly Feature[] = [
   ...area('WorkloadSpread', [
     { id: 'WorkloadSpread.Validation', profile: 'Core', title: 'invalid WorkloadSpreads are rejected with the field named', since: '1.0', source: 'spec §4.3' },
     { id: 'WorkloadSpread.SubsetInjection', profile: 'Core', title: 'pods get the first subset with room: node terms, tolerations, patch and the matched-workloadspread annotation', since: '1.0', source: 'spec §4.4', needs: ['Zones'] },
-    { id: 'WorkloadSpread.MultiArch', profile: 'Core', title: 'subsets that combine zone and CPU architecture terms place each pod on a node of both', since: '1.0', source: 'spec §4.4; seed "OpenKruise v1.6" (multi-zone and x86/arm subsets)', needs: ['Zones', 'MultiArch'] },
+    { id: 'WorkloadSpread.MultiArch', profile: 'Extended', title: 'subsets that combine zone and CPU architecture terms place each pod on a node of both', since: '1.0', source: 'spec §4.4; seed "OpenKruise v1.6" (multi-zone and x86/arm subsets)', needs: ['Zones', 'MultiArch'] },
     { id: 'WorkloadSpread.MaxReplicas', profile: 'Core', title: 'maxReplicas (int and percent) bounds each subset; status counts replicas and missingReplicas', since: '1.0', source: 'spec §4.6' },
     { id: 'WorkloadSpread.DeletionCost', profile: 'Core', title: 'pod-deletion-cost annotations order scale-in across subsets', since: '1.0', source: 'spec §4.7' },
     { id: 'WorkloadSpread.TargetFilter', profile: 'Extended', title: 'targetFilter selects pods and replicasPathList sums replicas for workloads without a scale subresource', since: '1.8', source: 'spec §4.8; seed "OpenKruise 1.8"' },

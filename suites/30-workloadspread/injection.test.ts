@@ -132,7 +132,8 @@ describeFeature(['WorkloadSpread.SubsetInjection', 'WorkloadSpread.MaxReplicas']
   });
 });
 
-// Own feature: it needs an arm64 node in zone-a (MultiArch), which kind's workers are not.
+// Own feature, Extended: it needs an arm64 node in zone-a (MultiArch), which a single-arch cluster
+// (kind's workers) cannot offer, and Core runs on every substrate.
 describeFeature(['WorkloadSpread.MultiArch'], 'subsets over zones and CPU architectures', () => {
   const ns = useNamespace('ws-arch');
 
