@@ -27,14 +27,17 @@ describeFeature('WorkloadSpread.CustomWorkload', 'a whitelisted custom workload 
   const ns = useNamespace('ws-custom');
   const controller = useTFJobController(ns);
 
-  it('without targetFilter, percents resolve against the whitelist ReplicasPath (Master.replicas 5, 4 pods running): 20% / 80% -> 1 / 4', async () => {
+  // 3 pods (PS 1, Master 2 of 5): read at the path, 80% of 5 leaves subset-b 2 missing; an
+  // implementation that counts the 3 pods instead gets ceil(80% x 3) = 3 and 1 missing. (With 4
+  // pods both readings gave the same status: ceil(80% x 4) = ceil(80% x 5) = 4.)
+  it('without targetFilter, percents resolve against the whitelist ReplicasPath (Master.replicas 5, 3 pods running): 20% / 80% -> 1 / 4', async () => {
     await createObject(WORKLOADSPREAD, ns.name, workloadSpread('ws', tfJobRef('whitelist'), pct('20%', '80%')));
-    await createTFJob(ns.name, tfJob('whitelist', { PS: { replicas: 1 }, Master: { replicas: 5, running: 3 }, Worker: { replicas: 0 } }));
-    const pods = await podsReady(ns.name, 'whitelist', 4, controller.errors);
-    const matched = await waitForSpreadPods(ns.name, tfJobPods('whitelist'), 4, (p) => subsetOf(p) !== undefined, '4 pods matched to a subset');
-    await expectSubsetCounts(matched, { 'subset-a': 1, 'subset-b': 3 }, 'ceil(20% x 5) = 1 in subset-a, the rest in subset-b');
+    await createTFJob(ns.name, tfJob('whitelist', { PS: { replicas: 1 }, Master: { replicas: 5, running: 2 }, Worker: { replicas: 0 } }));
+    const pods = await podsReady(ns.name, 'whitelist', 3, controller.errors);
+    const matched = await waitForSpreadPods(ns.name, tfJobPods('whitelist'), 3, (p) => subsetOf(p) !== undefined, '3 pods matched to a subset');
+    await expectSubsetCounts(matched, { 'subset-a': 1, 'subset-b': 2 }, 'ceil(20% x 5) = 1 in subset-a, the rest in subset-b');
     expect(pods.every((p) => p.metadata?.ownerReferences?.[0]?.kind === TFJOB.kind), 'the pods are owned by the TFJob').toBe(true);
-    await waitForSubsets(ns.name, 'ws', { 'subset-a': { replicas: 1, missingReplicas: 0 }, 'subset-b': { replicas: 3, missingReplicas: 1 } });
+    await waitForSubsets(ns.name, 'ws', { 'subset-a': { replicas: 1, missingReplicas: 0 }, 'subset-b': { replicas: 2, missingReplicas: 2 } });
   });
 });
 
