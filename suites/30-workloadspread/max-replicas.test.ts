@@ -46,7 +46,9 @@ describeFeature(['WorkloadSpread.MaxReplicas', 'WorkloadSpread.SubsetInjection',
   it('percent maxReplicas round up: 25% / 75% of 5 replicas is 2 / 4 (not 1 / 4, nor 1 / 3)', async () => {
     await createObject(WORKLOADSPREAD, ns.name, workloadSpread('ws-pct', 'pct', [zoneSubset('subset-a', 'zone-a', '25%'), zoneSubset('subset-b', 'zone-b', '75%')]));
     await createObject(CLONESET, ns.name, cloneSet('pct', { replicas: 5 }));
-    const pods = await waitForSpreadPods(ns.name, podsOf('pct'), 5, settled, '5 Ready, matched pods');
+    // Every pod gets a deletion cost, matched or not (-300 outside both subsets), so a pod left out
+    // of the subsets shows in the counts below rather than as a timeout.
+    const pods = await waitForSpreadPods(ns.name, podsOf('pct'), 5, (p) => isPodReady(p) && costOf(p) !== undefined, '5 Ready pods, each with a deletion cost');
     await expectSubsetCounts(pods, { 'subset-a': 2, 'subset-b': 3 }, 'ceil(25% x 5) = 2 in subset-a, the rest in subset-b');
     await waitForSubsets(ns.name, 'ws-pct', { 'subset-a': { replicas: 2, missingReplicas: 0 }, 'subset-b': { replicas: 3, missingReplicas: 1 } });
   });
