@@ -63,8 +63,9 @@ describeFeature(['WorkloadSpread.SubsetInjection', 'WorkloadSpread.MaxReplicas']
       const view = describeSpreadPods(pods);
       expect(p.spec?.tolerations, `tolerations of ${p.metadata?.name}: its own and the subset's\n${view}`).toContainEqual(ownToleration);
       expect(p.spec?.tolerations, `tolerations of ${p.metadata?.name}: its own and the subset's\n${view}`).toContainEqual(toleration);
-      expect(p.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution, `preferred terms of ${p.metadata?.name}: its own, then the subset's`).toEqual([ownPreferred, preferred]);
-      expect(requiredTerms(p), `required terms of ${p.metadata?.name}: the subset's expression appended to each of the pod's own terms`).toEqual(
+      const preferredTerms = p.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+      expect(preferredTerms, `preferred terms of ${p.metadata?.name}: its own, then the subset's; got ${JSON.stringify(preferredTerms)}`).toEqual([ownPreferred, preferred]);
+      expect(requiredTerms(p), `required terms of ${p.metadata?.name}: the subset's expression appended to each of the pod's own terms; got ${JSON.stringify(requiredTerms(p))}`).toEqual(
         ownTerms.map((t) => ({ matchExpressions: [...t.matchExpressions, ...zoneA] })),
       );
     }
@@ -87,7 +88,8 @@ describeFeature(['WorkloadSpread.SubsetInjection', 'WorkloadSpread.MaxReplicas']
     await createObject(CLONESET, ns.name, cloneSet('prio', { replicas: 2 }));
     const check = (pods: V1Pod[]) => {
       for (const p of pods) {
-        expect({ class: p.spec?.priorityClassName, priority: p.spec?.priority, label: p.metadata?.labels?.['spread-subset'], cost: costOf(p) }, `${p.metadata?.name} after the subset patch`).toEqual({
+        const got = { class: p.spec?.priorityClassName, priority: p.spec?.priority, label: p.metadata?.labels?.['spread-subset'], cost: costOf(p) };
+        expect(got, `${p.metadata?.name} after the subset patch (class ${priorityClass()}, priority 100, label a, cost 100); got ${JSON.stringify(got)}`).toEqual({
           class: priorityClass(),
           priority: 100,
           label: 'a',
@@ -152,7 +154,7 @@ describeFeature(['WorkloadSpread.MultiArch'], 'subsets over zones and CPU archit
     await expectPlacedBy(pods, 'c', ZONE, 'zone-c');
     const bySubset: Record<string, unknown> = { 'a-arm64': armA.requiredNodeSelectorTerm, 'b-amd64': amdB.requiredNodeSelectorTerm, c: c.requiredNodeSelectorTerm };
     for (const p of pods) {
-      expect(requiredTerms(p), `required node terms of ${p.metadata?.name} (subset ${subsetOf(p)}): the subset's term only`).toEqual([bySubset[subsetOf(p)!]]);
+      expect(requiredTerms(p), `required node terms of ${p.metadata?.name} (subset ${subsetOf(p)}): the subset's term only; got ${JSON.stringify(requiredTerms(p))}`).toEqual([bySubset[subsetOf(p)!]]);
       expect(costOf(p), `deletion cost of ${p.metadata?.name} (100 x (3 - subset index))`).toBe({ 'a-arm64': '300', 'b-amd64': '200', c: '100' }[subsetOf(p)!]);
     }
     await waitForSubsets(ns.name, 'ws-arch', { 'a-arm64': { replicas: 2, missingReplicas: 0 }, 'b-amd64': { replicas: 2, missingReplicas: 0 }, c: { replicas: 1, missingReplicas: -1 } });
