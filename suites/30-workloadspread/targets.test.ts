@@ -109,7 +109,7 @@ describeFeature(['WorkloadSpread.StatefulSetTarget', 'WorkloadSpread.MaxReplicas
     await waitForStatefulSet(ns.name, 'sts', (s) => s.status?.readyReplicas === 5, '5 ready replicas');
     const pods = await waitForSpreadPods(ns.name, podsOf('sts'), 5, (p) => isPodReady(p) && subsetOf(p) !== undefined, '5 Ready, matched pods');
     const byOrdinal = Object.fromEntries(pods.map((p) => [p.metadata!.name!.slice('sts-'.length), { subset: subsetOf(p), label: p.metadata?.labels?.['spread-subset'] }]));
-    expect(byOrdinal, `subset and patch by ordinal:\n${describeSpreadPods(pods)}`).toEqual({
+    expect(byOrdinal, `subset and patch label by ordinal: got ${JSON.stringify(byOrdinal)}\n${describeSpreadPods(pods)}`).toEqual({
       '0': { subset: 'subset-a', label: 'a' },
       '1': { subset: 'subset-a', label: 'a' },
       '2': { subset: 'subset-b', label: 'b' },
