@@ -54,14 +54,16 @@ describeFeature(['WorkloadSpread.TargetFilter', 'WorkloadSpread.CustomWorkload']
     try {
       await createTFJob(ns.name, tfJob('train', { PS: { replicas: 1 }, Master: { replicas: 1 }, Worker: { replicas: 4, running: 2 } }));
       await podsReady(ns.name, 'train', 4, controller.errors);
+      // Admission first: a pod the filter does not select must not take a subset's place, which
+      // would also show, less plainly, as the wrong status below.
+      for (const p of recorder.created.filter((x) => role(x) !== 'worker')) {
+        expect(matchedSubset(p.metadata?.annotations), `${role(p)} pod ${p.metadata?.name} is not selected: created without the annotation\nas created:\n${describeSpreadPods(recorder.created)}`).toBeUndefined();
+      }
       await waitForSubsets(ns.name, 'ws-worker', { 'subset-a': { replicas: 1, missingReplicas: 0 }, 'subset-b': { replicas: 1, missingReplicas: 2 } });
       const pods = await waitForSpreadPods(ns.name, tfJobPods('train'), 4, () => true, 'the 4 pods of TFJob train');
       const view = `\n${describeSpreadPods(pods)}\nas created:\n${describeSpreadPods(recorder.created)}`;
       const workers = pods.filter((p) => role(p) === 'worker');
       expect(workers.map(subsetOf).sort(), `the 2 workers, one per subset${view}`).toEqual(['subset-a', 'subset-b']);
-      for (const p of recorder.created.filter((x) => role(x) !== 'worker')) {
-        expect(matchedSubset(p.metadata?.annotations), `${role(p)} pod ${p.metadata?.name} is not selected: created without the annotation${view}`).toBeUndefined();
-      }
       for (const p of pods.filter((x) => role(x) !== 'worker')) {
         expect({ matched: matchedSubset(p.metadata?.annotations), cost: costOf(p) }, `${role(p)} pod ${p.metadata?.name} stays unmanaged${view}`).toEqual({ matched: undefined, cost: undefined });
       }
