@@ -5,7 +5,7 @@ PROVIDER ?= local
 NAME ?= kruise-conformance
 CLI := npm run --silent kruise-conformance --
 
-.PHONY: install system-deps-test system-deps-report tools tools-local kind-image cluster cluster-down cluster-status test test-unit conformance report known-reports bench image
+.PHONY: install system-deps-test system-deps-report tools tools-local kind-image cluster cluster-down cluster-status test test-unit conformance flake-check report known-reports bench image
 # On kind the reference is installed by its Helm chart (its image is built first, warm: seconds);
 # on local, whose simulated nodes run no containers, it runs as a process.
 IMPL ?= $(if $(filter kind,$(PROVIDER)),reference-helm,reference)
@@ -62,6 +62,13 @@ test-unit: install
 ## conformance: cluster up, install IMPL, run every suite in order, write reports, cluster down
 conformance: tools system-deps-report $(if $(filter reference-helm,$(IMPL)),image)
 	$(CLI) run --impl $(RUN_IMPL) --provider $(PROVIDER) $(if $(REPORT_DIR),--report-dir $(REPORT_DIR)) $(CONFORMANCE_FLAGS)
+
+## flake-check: the suites N times (default 10) on one cluster and one install of IMPL, then each
+## test's passes and failures and the flaky ones (FEATURES=A,B for a subset); fails on any failure
+N ?= 10
+FEATURES ?=
+flake-check: tools system-deps-report $(if $(filter reference-helm,$(IMPL)),image)
+	$(CLI) run --impl $(RUN_IMPL) --provider $(PROVIDER) --repeat $(N) $(if $(FEATURES),--features $(FEATURES)) $(if $(REPORT_DIR),--report-dir $(REPORT_DIR)) $(CONFORMANCE_FLAGS)
 
 ## report: the HTML matrix of the committed reference reports (reports/known/)
 report: install

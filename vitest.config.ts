@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 //   up the cluster, installs the implementation and passes the run in KRUISE_CONFORMANCE_RUN_FILE.
 const resultsDir = process.env.KRUISE_CONFORMANCE_ALLURE_RESULTS;
 const jsonReport = process.env.KRUISE_CONFORMANCE_VITEST_JSON;
+const timings = process.env.KRUISE_CONFORMANCE_VITEST_TIMINGS;
 
 export default defineConfig({
   test: {
@@ -15,6 +16,8 @@ export default defineConfig({
     reporters: [
       process.env.KRUISE_CONFORMANCE_PROGRESS ?? 'default',
       ...(jsonReport ? [['json', { outputFile: jsonReport }] as [string, Record<string, unknown>]] : []),
+      // Per-file wall times from vitest's own diagnostics (harness/run/timing-reporter.ts).
+      ...(timings ? ['./harness/run/timing-reporter.ts'] : []),
       ...(resultsDir ? [['allure-vitest/reporter', { resultsDir }] as [string, Record<string, unknown>]] : []),
     ],
     projects: [

@@ -22,6 +22,7 @@ interface RunFlags {
   failFast?: boolean;
   failOnExtended?: boolean;
   parallelism?: string;
+  repeat?: string;
   keep?: boolean;
   keepNamespaces?: boolean;
   reportDir?: string;
@@ -71,6 +72,7 @@ export function registerRunCommand(program: Command): void {
     .option('--fail-fast', 'stop after the first failing phase')
     .option('--fail-on-extended', 'a failed Extended test makes the exit code non-zero')
     .option('--parallelism <n>', 'suite files run at once (default 4)')
+    .option('--repeat <n>', 'run the suites n times on one cluster and install (fresh namespaces each pass) and report each test\'s passes, failures and flakes; any failure in any pass fails the run')
     .option('--keep', 'keep the cluster after a successful run')
     .option('--keep-namespaces', 'keep test namespaces for debugging')
     .option('--report-dir <dir>', 'where reports go (default reports/<impl>-<timestamp>)')
@@ -96,6 +98,7 @@ export function registerRunCommand(program: Command): void {
         failFast: flags.failFast,
         failOnExtended: flags.failOnExtended,
         parallelism: num(flags.parallelism, '--parallelism'),
+        repeat: num(flags.repeat, '--repeat'),
         keep: flags.keep,
         keepNamespaces: flags.keepNamespaces,
         reportDir: flags.reportDir,

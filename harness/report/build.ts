@@ -8,7 +8,7 @@ import type { Capability } from '../clusters/provider.ts';
 import type { Feature } from '../features.ts';
 import { gateTest } from '../run/gating.ts';
 import { featureResult } from './feature-results.ts';
-import { type ConformanceReport, type Profile, REPORT_API_VERSION, REPORT_KIND } from './model.ts';
+import { type ConformanceReport, type Profile, REPORT_API_VERSION, REPORT_KIND, type RepeatReport } from './model.ts';
 import { overallResult, profileReport } from './profile-results.ts';
 import { type GateContext, type TestOutcome, testResult } from './test-results.ts';
 
@@ -33,7 +33,7 @@ export interface BuildInput {
   profiles: readonly Profile[];
   /** RFC 3339; passed in so the function stays pure. */
   date: string;
-  durations: { totalMs: number; phases: Readonly<Record<string, number>> };
+  durations: { totalMs: number; phases: Readonly<Record<string, number>>; files?: Readonly<Record<string, number>> };
   notRun: readonly { what: string; reason: string }[];
   /** Run selection (harness/run/gating.ts); tests they leave out are reported as skipped. */
   onlyFeatures?: readonly string[];
@@ -42,6 +42,8 @@ export interface BuildInput {
   exemptFeatures?: readonly string[];
   artifacts?: Readonly<Record<string, string>>;
   admissionLatency?: readonly AdmissionLatency[];
+  /** `run --repeat N` (harness/report/repeat.ts); `outcomes` are then the merged ones. */
+  repeat?: RepeatReport;
 }
 
 const PROFILE_ORDER: readonly Profile[] = ['Core', 'Extended'];
@@ -72,7 +74,8 @@ export function buildReport(input: BuildInput): ConformanceReport {
   const report: ConformanceReport = {
     apiVersion: REPORT_API_VERSION,
     kind: REPORT_KIND,
-    result: overallResult(profiles, notRun, input.selection ?? false),
+    // A repeated run fails when any test failed in any pass, Extended included: that is what it is for.
+    result: input.repeat && tests.some((t) => t.status === 'failed') ? 'failure' : overallResult(profiles, notRun, input.selection ?? false),
     date: input.date,
     implementation: {
       name: impl.name,
@@ -86,11 +89,16 @@ export function buildReport(input: BuildInput): ConformanceReport {
     profiles,
     features,
     tests,
-    durations: { totalMs: input.durations.totalMs, phases: { ...input.durations.phases } },
+    durations: {
+      totalMs: input.durations.totalMs,
+      phases: { ...input.durations.phases },
+      ...(input.durations.files && Object.keys(input.durations.files).length > 0 && { files: sortedRecord(input.durations.files) }),
+    },
     notRun,
   };
   if (input.artifacts) report.artifacts = sortedRecord(input.artifacts);
   if (input.admissionLatency && input.admissionLatency.length > 0) report.admissionLatency = input.admissionLatency.map((a) => ({ ...a }));
+  if (input.repeat) report.repeat = structuredClone(input.repeat);
   return report;
 }
 

@@ -13,6 +13,8 @@ export interface ExitPolicy {
 }
 
 export function exitCodeFor(report: ConformanceReport, policy: ExitPolicy): 0 | 1 {
+  // `run --repeat N` exists to find flakes: a test that failed in any pass, Extended too, fails it.
+  if (report.repeat && report.tests.some((t) => t.status === 'failed')) return 1;
   const core = report.profiles.find((p) => p.name === 'Core');
   if (core && policy.selection) {
     if (core.tests.failed > 0 || core.tests.notRun > 0 || core.tests.passed === 0) return 1;

@@ -77,11 +77,46 @@ export interface ConformanceReport {
   profiles: ProfileReport[];
   features: FeatureResult[];
   tests: TestResult[];
-  durations: { totalMs: number; phases: Record<string, number> };
+  /** Wall times: the run, its phases, and each suite file as vitest measured it (collect, setup
+   *  and every test and hook; with --repeat, the mean over the passes it ran in). */
+  durations: { totalMs: number; phases: Record<string, number>; files?: Record<string, number> };
   /** Things that were not run at all, each with why (a phase, a suite, a capability). */
   notRun: { what: string; reason: string }[];
   /** Where the other formats were written, relative to the report directory. */
   artifacts?: Record<string, string>;
   /** Admission latency per webhook, read from the implementation's own metrics at the end of the run. */
   admissionLatency?: AdmissionLatency[];
+  /** `run --repeat N`: how each test did over the N passes (absent for a single pass). */
+  repeat?: RepeatReport;
+}
+
+/** One test over the passes of a repeated run. */
+export interface RepeatTestResult {
+  /** Same id as in `tests`. */
+  id: string;
+  /** Passes in which the test ran (passed or failed); skipped and not-run passes do not count. */
+  runs: number;
+  passed: number;
+  failed: number;
+  /** failed / runs, 3 decimals. */
+  failureRate: number;
+  /** Both passed and failed over the passes. */
+  flaky: boolean;
+  /** vitest's duration of the test over the passes it ran in. */
+  durationMs: { min: number; mean: number; max: number };
+  /** Distinct failures (grouped by their first line, ids and numbers aside), first text of each. */
+  failures?: { message: string; passes: number[] }[];
+}
+
+export interface RepeatReport {
+  /** Passes asked for (--repeat). */
+  passes: number;
+  /** Passes that ran to their end (fewer when a gate failed or the run was interrupted). */
+  completed: number;
+  /** Wall time of each pass. */
+  passMs: number[];
+  /** Ids of the tests that both passed and failed. */
+  flaky: string[];
+  /** Every test that ran in at least one pass, by id. */
+  tests: RepeatTestResult[];
 }

@@ -67,11 +67,31 @@ export const ReportSchema = z.object({
   profiles: z.array(ProfileReportSchema),
   features: z.array(FeatureResultSchema),
   tests: z.array(TestResultSchema),
-  durations: z.object({ totalMs: Ms, phases: z.record(z.string(), Ms) }),
+  durations: z.object({ totalMs: Ms, phases: z.record(z.string(), Ms), files: z.record(z.string(), Ms).optional() }),
   notRun: z.array(z.object({ what: z.string(), reason: z.string() })),
   artifacts: z.record(z.string(), z.string()).optional(),
   admissionLatency: z
     .array(z.object({ webhook: z.string(), count: z.number().nonnegative(), p50Ms: z.number(), p99Ms: z.number(), meanMs: z.number() }))
+    .optional(),
+  repeat: z
+    .object({
+      passes: Count,
+      completed: Count,
+      passMs: z.array(Ms),
+      flaky: z.array(z.string()),
+      tests: z.array(
+        z.object({
+          id: z.string(),
+          runs: Count,
+          passed: Count,
+          failed: Count,
+          failureRate: z.number().min(0).max(1),
+          flaky: z.boolean(),
+          durationMs: z.object({ min: Ms, mean: Ms, max: Ms }),
+          failures: z.array(z.object({ message: z.string(), passes: z.array(Count) })).optional(),
+        }),
+      ),
+    })
     .optional(),
 });
 

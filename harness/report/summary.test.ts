@@ -79,6 +79,54 @@ describe('summary.md', () => {
     expect(clean.split('\n')[0]).toBe('# ◐ partial: openkruise 1.8.0 conformance');
   });
 
+  it('lists the slowest 20 tests (name, file, seconds) and the phases, from the model\'s durations', () => {
+    const s = section(text, '## Wall time');
+    expect(s).toContain('Phases: providerUp 5s · install 3s · phase:10-cloneset 1m 20s.');
+    const timed = report.tests.filter((t) => t.status === 'passed' || t.status === 'failed');
+    expect(s).toContain(`### Slowest 20 of ${timed.length} tests`);
+    const rows = s.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| test') && !l.startsWith('| ---'));
+    expect(rows).toHaveLength(20);
+    expect(rows[0]).toBe('| \\[CloneSet.MaxSurge\\] never more than replicas + maxSurge pods; surge pods removed at the end (seed walkthrough) > CloneSet.MaxSurge holds | `suites/cloneset/maxsurge.test.ts` | 30.5 |');
+    expect(rows[1]).toMatch(/ \| 1\.2 \|$/);
+    expect(s).not.toContain('suite files');
+  });
+
+  it('lists the slowest suite files when the report has per-file times', () => {
+    const r = referenceSample();
+    r.durations.files = { 'suites/a.test.ts': 1500, 'suites/cloneset/maxsurge.test.ts': 42_000 };
+    const s = section(renderSummary(r), '## Wall time');
+    expect(s).toContain('### Slowest 2 of 2 suite files');
+    expect(s).toContain('| `suites/cloneset/maxsurge.test.ts` | 42.0 | 1 |\n| `suites/a.test.ts` | 1.5 | 0 |');
+  });
+
+  it('shows a repeated run: passes, flaky tests with rates and each distinct failure, then every test', () => {
+    const r = referenceSample();
+    const flakyId = r.tests.find((t) => t.status === 'failed')!.id;
+    const stableId = r.tests.find((t) => t.status === 'passed')!.id;
+    r.repeat = {
+      passes: 3,
+      completed: 3,
+      passMs: [60_000, 61_000, 62_500],
+      flaky: [flakyId],
+      tests: [
+        { id: flakyId, runs: 3, passed: 1, failed: 2, failureRate: 0.667, flaky: true, durationMs: { min: 1000, mean: 30_500, max: 40_000 }, failures: [{ message: 'timed out `x`', passes: [1] }, { message: 'expected 5\nobserved 6', passes: [3] }] },
+        { id: stableId, runs: 3, passed: 3, failed: 0, failureRate: 0, flaky: false, durationMs: { min: 1, mean: 1200, max: 1300 } },
+      ],
+    };
+    const out = renderSummary(r);
+    const s = section(out, '## Repeated run');
+    expect(s.split('\n')[0]).toBe('## Repeated run: 3 passes, 1 flaky test, 0 failing in every pass');
+    expect(s).toContain('3 of 3 passes completed on one cluster, each in fresh namespaces; pass wall times: 1m 0s, 1m 1s, 1m 3s.');
+    expect(s).toContain(`| ${md(flakyId)} | 3 | 1 | 2 | 67% |`);
+    expect(s).toContain('pass 1:\n\n```text\ntimed out `x`\n```');
+    expect(s).toContain('pass 3:\n\n```text\nexpected 5\nobserved 6\n```');
+    expect(s).toContain(`<details><summary>Every test over the passes (2)</summary>`);
+    expect(s).toContain(`| ${md(stableId)} | 3 | 3 | 0 | 0% |`);
+    expect(section(out, '## Wall time')).toContain('| test | file | seconds | max |');
+    expect(section(out, '## Wall time')).toContain('| 30.5 | 40.0 |');
+    expect(text).not.toContain('## Repeated run');
+  });
+
   it('is written under its stable name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kc-summary-'));
     expect(readFileSync(writeSummary(report, dir), 'utf8')).toBe(text);

@@ -28,6 +28,8 @@ export const OptionsSchema = z
     failFast: z.boolean().default(false),
     failOnExtended: z.boolean().default(false),
     parallelism: z.number().int().positive().default(4),
+    /** Suite passes on one cluster and install, to find flaky tests (report: `repeat`). */
+    repeat: z.number().int().positive().default(1),
     keep: z.boolean().default(false),
     keepNamespaces: z.boolean().default(false),
     reportDir: z.string().optional(),

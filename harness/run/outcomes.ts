@@ -74,3 +74,8 @@ export function notRunFromList(entries: VitestListEntry[], reason: string): RawO
     return { file: relative(REPO_ROOT, e.file), ancestors, name: parts.at(-1) ?? e.name, features: featuresOfTitles(ancestors), status: 'skipped', durationMs: 0, notRunReason: reason };
   });
 }
+
+/** The timing reporter's rows (absolute paths) as report rows (paths relative to the repo root). */
+export function fileTimings(rows: readonly { file: string; durationMs: number }[]): { file: string; durationMs: number }[] {
+  return rows.map((r) => ({ file: relative(REPO_ROOT, r.file), durationMs: r.durationMs }));
+}

@@ -11,14 +11,17 @@ import type { ConformanceReport } from '../report/model.ts';
 import { writeAllReports } from '../report/write-all.ts';
 import type { Descriptor } from './descriptor.ts';
 import type { Options } from './options.ts';
-import type { RawOutcome } from './outcomes.ts';
+import { type FileTiming, type PassOutcome, aggregatePasses } from '../report/repeat.ts';
 
 export interface ReportInputs {
   descriptor: Descriptor;
   options: Options;
   provider: { name: string; capabilities: Capability[] };
   kubernetes: { version: string; featureGates: Record<string, boolean> };
-  outcomes: RawOutcome[];
+  /** Every pass's outcomes, each with its pass number (1 without --repeat). */
+  outcomes: PassOutcome[];
+  /** Passes asked for and made, suite file wall times per pass. */
+  repeat: { passes: number; files: FileTiming[]; passMs: number[]; completed: number };
   notRun: { what: string; reason: string }[];
   phaseMs: Record<string, number>;
   forbiddenLogLines: string[];
@@ -45,23 +48,26 @@ export async function writeReports(dir: string, inputs: ReportInputs, log: (line
   if (inputs.forbiddenLogLines.length > 0) {
     notRun.push({ what: 'implementation log check', reason: `${inputs.forbiddenLogLines.length} fatal/unhandled-rejection line(s) in ${inputs.implementationLog}: ${inputs.forbiddenLogLines[0]!.slice(0, 300)}` });
   }
+  const merged = aggregatePasses({ passes: inputs.repeat.passes, outcomes: inputs.outcomes, files: inputs.repeat.files, passMs: inputs.repeat.passMs, completed: inputs.repeat.completed });
   const report = buildReport({
-    outcomes: inputs.outcomes,
+    outcomes: merged.outcomes,
     registry: FEATURES,
     implementation: { name: d.name, version: d.version, url: d.url, contact: d.contact, claims: inputs.options.supportedFeatures ?? d.claims, featureGates: d.featureGates },
     provider: inputs.provider,
     kubernetes: inputs.kubernetes,
     profiles: inputs.options.profiles,
     date: new Date().toISOString(),
-    durations: { totalMs: total ?? 0, phases },
+    durations: { totalMs: total ?? 0, phases, files: merged.fileMs },
     notRun,
     onlyFeatures: inputs.options.onlyFeatures,
     selection: selected(inputs.options),
     exemptFeatures: inputs.options.exemptFeatures,
     ...(inputs.admissionLatency ? { admissionLatency: inputs.admissionLatency } : {}),
+    ...(merged.repeat ? { repeat: merged.repeat } : {}),
   });
   const { report: written, paths, errors } = await writeAllReports(report, dir);
   log(`\n${profileTable(written)}\n`);
+  if (written.repeat) log(repeatLines(written).join('\n'));
   log(`result: ${written.result} (${d.name} ${d.version} on ${inputs.provider.name}, Kubernetes ${inputs.kubernetes.version}, ${((total ?? 0) / 1000).toFixed(0)} s)`);
   for (const [format, path] of Object.entries(paths)) log(`  ${format.padEnd(14)} ${relative(process.cwd(), path) || path}`);
   for (const e of errors) log(`  ${e.format.padEnd(14)} NOT WRITTEN: ${e.message}`);
@@ -71,4 +77,16 @@ export async function writeReports(dir: string, inputs: ReportInputs, log: (line
   const exitCode = Math.max(code, inputs.forbiddenLogLines.length > 0 ? 1 : 0);
   log(`exit code ${exitCode}: 0 only when every Core test ${selection ? 'selected by this run' : 'of the requested profiles'} passed${inputs.options.failOnExtended ? ' and no Extended test failed' : ''}`);
   return exitCode;
+}
+
+/** The end of a repeated run's log: passes, flaky tests with rates, tests that failed every time. */
+export function repeatLines(report: ConformanceReport): string[] {
+  const rep = report.repeat;
+  if (!rep) return [];
+  const flaky = rep.tests.filter((t) => t.flaky);
+  const always = rep.tests.filter((t) => t.failed > 0 && t.passed === 0);
+  const lines = [`repeat: ${rep.completed} of ${rep.passes} passes completed (${rep.passMs.map((ms) => `${(ms / 1000).toFixed(0)} s`).join(', ')}); ${rep.tests.length} tests ran; ${flaky.length} flaky, ${always.length} failed in every pass`];
+  for (const t of flaky) lines.push(`  flaky ${t.failed}/${t.runs} (${Math.round(t.failureRate * 100)}%): ${t.id}`);
+  for (const t of always) lines.push(`  failed ${t.failed}/${t.runs}: ${t.id}`);
+  return lines;
 }

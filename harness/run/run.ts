@@ -18,7 +18,7 @@ import { freePort } from '../util/ports.ts';
 import { preDeleteCheckWillRun, resolvePreDeleteCheck } from '../hook-check/tools.ts';
 import { loadDescriptor } from './descriptor.ts';
 import type { Options } from './options.ts';
-import type { RawOutcome } from './outcomes.ts';
+import type { FileTiming, PassOutcome } from '../report/repeat.ts';
 import { discoverPhases, testNamePattern } from './phases.ts';
 import { type ReportInputs, writeReports } from './report-step.ts';
 import type { RunEnv } from './run-env.ts';
@@ -54,7 +54,10 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
 
   const phaseMs: Record<string, number> = {};
   const notRun: { what: string; reason: string }[] = [];
-  const outcomes: RawOutcome[] = [];
+  const outcomes: PassOutcome[] = [];
+  const fileTimes: FileTiming[] = [];
+  const passMs: number[] = [];
+  let completed = 0;
   const t0 = performance.now();
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const s = performance.now();
@@ -121,32 +124,47 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
       exemptFeatures: options.exemptFeatures,
     };
     const runEnvFile = join(reportDir, 'run-env.json');
-    writeFileSync(runEnvFile, `${JSON.stringify(env, null, 2)}\n`);
 
+    // --repeat N: the phases N times on this cluster and install (each pass with its own run id and
+    // fresh namespaces); the uninstall phase only once, after the last pass.
     const phases = discoverPhases();
     let stopReason: string | undefined;
     const skipped: typeof phases = [];
-    for (const phase of phases) {
-      if (stopReason || abort.signal.aborted) {
-        skipped.push(phase);
-        continue;
+    for (let pass = 1; pass <= options.repeat && !stopReason; pass++) {
+      const repeated = options.repeat > 1;
+      writeFileSync(runEnvFile, `${JSON.stringify({ ...env, runId: repeated ? `${runId}-${pass}` : runId }, null, 2)}\n`);
+      if (repeated) log(`\n=== pass ${pass} of ${options.repeat}`);
+      const passStart = performance.now();
+      for (const phase of phases.filter((p) => p.name !== 'uninstall' || pass === options.repeat)) {
+        if (stopReason || abort.signal.aborted) {
+          skipped.push(phase);
+          continue;
+        }
+        const phaseRun = { phase, runEnvFile, reportDir, parallelism: options.parallelism, namePattern: testNamePattern(options.run, options.skip), failFast: options.failFast, signal: abort.signal, ...(repeated && { pass }) };
+        log(`\n== phase ${phase.name}: ${phase.files.length} file(s)${phase.serial ? ', one at a time' : ''}`);
+        const result = await timed(`${repeated ? `pass${pass}:` : ''}phase:${phase.name}`, () => runPhase(phaseRun));
+        outcomes.push(...result.outcomes.map((o) => ({ ...o, pass })));
+        fileTimes.push(...result.files.map((f) => ({ ...f, pass })));
+        const phaseFailed = result.exitCode !== 0 || result.outcomes.some((o) => o.status === 'failed');
+        if (phaseFailed) failed = true;
+        if (abort.signal.aborted) stopReason = 'the run was interrupted';
+        else if (phaseFailed && phase.gate) stopReason = `phase ${phase.name} failed${repeated ? ` in pass ${pass}` : ''}`;
+        else if (phaseFailed && options.failFast) stopReason = `fail-fast after a failure in phase ${phase.name}`;
+        if (result.outcomes.length === 0 && result.exitCode !== 0) notRun.push({ what: `phase ${phase.name}${repeated ? ` (pass ${pass})` : ''}`, reason: `vitest exited with ${result.exitCode} and reported no results` });
       }
-      const phaseRun = { phase, runEnvFile, reportDir, parallelism: options.parallelism, namePattern: testNamePattern(options.run, options.skip), failFast: options.failFast, signal: abort.signal };
-      log(`\n== phase ${phase.name}: ${phase.files.length} file(s)${phase.serial ? ', one at a time' : ''}`);
-      const result = await timed(`phase:${phase.name}`, () => runPhase(phaseRun));
-      outcomes.push(...result.outcomes);
-      const phaseFailed = result.exitCode !== 0 || result.outcomes.some((o) => o.status === 'failed');
-      if (phaseFailed) failed = true;
-      if (abort.signal.aborted) stopReason = 'the run was interrupted';
-      else if (phaseFailed && phase.gate) stopReason = `phase ${phase.name} failed`;
-      else if (phaseFailed && options.failFast) stopReason = `fail-fast after a failure in phase ${phase.name}`;
-      if (result.outcomes.length === 0 && result.exitCode !== 0) notRun.push({ what: `phase ${phase.name}`, reason: `vitest exited with ${result.exitCode} and reported no results` });
+      passMs.push(Math.round(performance.now() - passStart));
+      if (!stopReason) completed = pass;
+      else if (pass < options.repeat) {
+        if (!skipped.some((p) => p.name === 'uninstall')) skipped.push(...phases.filter((p) => p.name === 'uninstall'));
+        notRun.push({ what: `passes ${pass + 1}-${options.repeat} of ${options.repeat}`, reason: stopReason });
+      }
     }
     if (skipped.length > 0) {
       // One listing for every phase that will not run, so the report can name each test not run.
       const reason = stopReason ?? 'the run was interrupted';
       const all = { name: skipped[0]!.name, files: skipped.flatMap((p) => p.files), serial: false, gate: false };
-      outcomes.push(...(await listPhase({ phase: all, runEnvFile, reportDir, parallelism: 1, failFast: false }, reason)));
+      const pass = Math.max(1, passMs.length);
+      outcomes.push(...(await listPhase({ phase: all, runEnvFile, reportDir, parallelism: 1, failFast: false }, reason)).map((o) => ({ ...o, pass })));
       for (const p of skipped) notRun.push({ what: `phase ${p.name} (${p.files.length} files)`, reason });
     }
   } catch (err) {
@@ -181,6 +199,7 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
     provider: { name: options.provider, capabilities: (up?.capabilities ?? []) as Capability[] },
     kubernetes: { version: up?.kubernetesVersion ?? 'unknown', featureGates: up?.featureGates ?? {} },
     outcomes,
+    repeat: { passes: options.repeat, files: fileTimes, passMs, completed },
     notRun,
     phaseMs: { ...phaseMs, total: Math.round(performance.now() - t0) },
     forbiddenLogLines: forbidden,

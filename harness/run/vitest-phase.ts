@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from '../tools/cache.ts';
-import { type RawOutcome, notRunFromList, outcomesFromVitestJson } from './outcomes.ts';
+import { type RawOutcome, fileTimings, notRunFromList, outcomesFromVitestJson } from './outcomes.ts';
+import type { FileTimingRow } from './timing-reporter.ts';
 import type { Phase } from './phases.ts';
 import { RUN_ENV_VAR } from './run-env.ts';
 
@@ -19,12 +20,16 @@ export interface PhaseRun {
   namePattern?: string;
   failFast: boolean;
   signal?: AbortSignal;
+  /** `run --repeat`: the pass number, which names the phase's result files (vitest-features-2.json). */
+  pass?: number;
 }
 
 export interface PhaseResult {
   outcomes: RawOutcome[];
   exitCode: number;
   durationMs: number;
+  /** Each suite file's wall time as vitest measured it, by path relative to the repo root. */
+  files: { file: string; durationMs: number }[];
 }
 
 const vitestBin = () => join(REPO_ROOT, 'node_modules', '.bin', 'vitest');
@@ -39,7 +44,9 @@ function env(run: PhaseRun, extra: Record<string, string>): Record<string, strin
 }
 
 export async function runPhase(run: PhaseRun): Promise<PhaseResult> {
-  const json = join(run.reportDir, `vitest-${run.phase.name}.json`);
+  const base = `vitest-${run.phase.name}${run.pass ? `-${run.pass}` : ''}`;
+  const json = join(run.reportDir, `${base}.json`);
+  const timings = join(run.reportDir, `${base}-timings.json`);
   const args = ['run', '--project', 'conformance', ...run.phase.files];
   if (run.phase.serial) args.push('--no-file-parallelism');
   if (run.namePattern) args.push('-t', run.namePattern);
@@ -49,6 +56,7 @@ export async function runPhase(run: PhaseRun): Promise<PhaseResult> {
     cwd: REPO_ROOT,
     env: env(run, {
       KRUISE_CONFORMANCE_VITEST_JSON: json,
+      KRUISE_CONFORMANCE_VITEST_TIMINGS: timings,
       KRUISE_CONFORMANCE_ALLURE_RESULTS: join(run.reportDir, 'allure-results'),
       KRUISE_CONFORMANCE_PROGRESS: 'verbose',
     }),
@@ -58,10 +66,11 @@ export async function runPhase(run: PhaseRun): Promise<PhaseResult> {
     forceKillAfterDelay: 5000,
   });
   const durationMs = performance.now() - t0;
+  const files = existsSync(timings) ? fileTimings(JSON.parse(readFileSync(timings, 'utf8')) as FileTimingRow[]) : [];
   if (!existsSync(json)) {
-    return { outcomes: [], exitCode: r.exitCode ?? 1, durationMs };
+    return { outcomes: [], exitCode: r.exitCode ?? 1, durationMs, files };
   }
-  return { outcomes: outcomesFromVitestJson(JSON.parse(readFileSync(json, 'utf8'))), exitCode: r.exitCode ?? 1, durationMs };
+  return { outcomes: outcomesFromVitestJson(JSON.parse(readFileSync(json, 'utf8'))), exitCode: r.exitCode ?? 1, durationMs, files };
 }
 
 /** The tests of a phase that will not run, by name, so the report can list them as not run. */
