@@ -136,7 +136,8 @@ export async function run(options: Options, log: (line: string) => void = (l) =>
       if (repeated) log(`\n=== pass ${pass} of ${options.repeat}`);
       const passStart = performance.now();
       for (const phase of phases.filter((p) => p.name !== 'uninstall' || pass === options.repeat)) {
-        if (stopReason || abort.signal.aborted) {
+        if (abort.signal.aborted) stopReason ??= 'the run was interrupted';
+        if (stopReason) {
           skipped.push(phase);
           continue;
         }
