@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../features.ts';
 import { buildReport } from './build.ts';
 import { exitCodeFor } from './exit-code.ts';
+import { repeatLines } from '../run/report-step.ts';
 import { type PassOutcome, aggregatePasses, failureKey, outcomeId } from './repeat.ts';
 
 const FILE = 'suites/10-cloneset/scale.test.ts';
@@ -161,5 +162,15 @@ describe('a repeated run in the report', () => {
     expect(r.repeat!.flaky).toEqual([]);
     expect(r.result).toBe('partial'); // a selection cannot certify Core
     expect(exitCodeFor(r, { failOnExtended: false, selection: true })).toBe(0);
+  });
+
+  it('ends the log with the passes, each flaky test with its rate, and each test that always failed', () => {
+    const r = build(3, [o(1, 't', 'p'), o(2, 't', 'f:x'), o(3, 't', 'p'), o(1, 'u', 'f:y'), o(2, 'u', 'f:y'), o(3, 'u', 'f:y'), o(1, 'v', 'p'), o(2, 'v', 'p'), o(3, 'v', 'p')]);
+    expect(repeatLines(r)).toEqual([
+      'repeat: 3 of 3 passes completed (1 s, 1 s, 1 s); 3 tests ran; 1 flaky, 1 failed in every pass',
+      `  flaky 1/3 (33%): ${id('t')}`,
+      `  failed 3/3: ${id('u')}`,
+    ]);
+    expect(repeatLines(build(1, [o(1, 't', 'p')]))).toEqual([]);
   });
 });
