@@ -85,7 +85,7 @@ export function repeatLines(report: ConformanceReport): string[] {
   if (!rep) return [];
   const flaky = rep.tests.filter((t) => t.flaky);
   const always = rep.tests.filter((t) => t.failed > 0 && t.passed === 0);
-  const lines = [`repeat: ${rep.completed} of ${rep.passes} passes completed (${rep.passMs.map((ms) => `${(ms / 1000).toFixed(0)} s`).join(', ')}); ${rep.tests.length} tests ran; ${flaky.length} flaky, ${always.length} failed in every pass`];
+  const lines = [`repeat: ${rep.completed} of ${rep.passes} passes completed (${rep.passMs.map((ms) => `${(ms / 1000).toFixed(0)} s`).join(', ')}); ${rep.tests.length} test${rep.tests.length === 1 ? '' : 's'} ran; ${flaky.length} flaky, ${always.length} failed in every pass`];
   for (const t of flaky) lines.push(`  flaky ${t.failed}/${t.runs} (${Math.round(t.failureRate * 100)}%): ${t.id}`);
   for (const t of always) lines.push(`  failed ${t.failed}/${t.runs}: ${t.id}`);
   return lines;
