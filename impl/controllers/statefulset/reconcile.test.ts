@@ -3,6 +3,7 @@
 // milliseconds and check every intermediate state.
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { isNamespaceTerminating } from '../../runtime/controller.ts';
 import { StatefulSetReconciler } from './reconcile.ts';
 import { FakeCluster } from './test/fake-cluster.ts';
 import { T0 } from './test/builders.ts';
@@ -69,6 +70,17 @@ const reconciler = (cluster: FakeCluster, gates: Partial<StatefulSetGates> = {})
 const revisionOf = (cluster: FakeCluster, pod: string) => cluster.pods.get(pod)?.metadata?.labels?.['controller-revision-hash'];
 
 describe('StatefulSetReconciler', () => {
+  it('a PVC create refused because the namespace is terminating stops the reconcile with an error the runner recognises (it drops the key, no error log)', async () => {
+    const cluster = new FakeCluster(asts({ replicas: 1, vct: vct('1Gi') }), T0);
+    const refused = Object.assign(new Error('HTTP-Code: 403'), { code: 403, body: JSON.stringify({ reason: 'Forbidden', details: { causes: [{ reason: 'NamespaceTerminating' }] } }) });
+    cluster.createClaim = async () => {
+      throw refused;
+    };
+    const err = await reconciler(cluster).reconcile('ns/web').then(() => undefined, (e: unknown) => e);
+    expect((err as Error | undefined)?.message).toMatch(/failed to create PVC data-web-0/);
+    expect(isNamespaceTerminating(err), 'the 403 NamespaceTerminating is reachable through the error causes').toBe(true);
+  });
+
   it('scales 0 -> 3 in order, one pod at a time, PVCs before pods, with identity labels', async () => {
     const cluster = new FakeCluster(asts({ replicas: 3, vct: vct('1Gi') }), T0);
     const r = reconciler(cluster);

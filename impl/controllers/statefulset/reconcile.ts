@@ -420,6 +420,7 @@ export class StatefulSetReconciler {
   private async _createClaims(ctx: ApplyContext, pod: string, ordinal: number): Promise<void> {
     const { set, namespace } = ctx;
     const errors: string[] = [];
+    let firstError: unknown;
     for (const template of ctx.set.spec?.volumeClaimTemplates ?? []) {
       const name = claimName(template.metadata?.name ?? '', set.metadata?.name ?? '', ordinal);
       const existing = ctx.claims.get(name);
@@ -434,11 +435,13 @@ export class StatefulSetReconciler {
         this._port.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${name} Pod ${pod} in StatefulSet ${set.metadata?.name} success`);
       } catch (err) {
         if (statusCodeOf(err) === 409) continue;
+        firstError ??= err;
         errors.push(`failed to create PVC ${name}: ${errorMessage(err)}`);
         this._port.event(set, 'Warning', 'FailedCreate', `create Claim ${name} for Pod ${pod} in StatefulSet ${set.metadata?.name} failed error: ${errorMessage(err)}`);
       }
     }
-    if (errors.length > 0) throw new ReconcileError(errors.join('; '));
+    // The cause lets the runner tell a terminating namespace (drop the key) from a real failure.
+    if (errors.length > 0) throw new ReconcileError(errors.join('; '), firstError === undefined ? undefined : { cause: firstError });
   }
 
   /** UpdatePodClaimForRetentionPolicy right after creating a pod (its UID is known now). */
