@@ -153,6 +153,7 @@ export async function resolveTarget(ws: WorkloadSpread, source: WorkloadSource, 
   if (!obj || obj.metadata?.deletionTimestamp) return { pods: [], replicas: 0 };
   const uid = obj.metadata?.uid ?? '';
   const key = builtinKey(ref.apiVersion, ref.kind);
+  const paths = replicasPaths(ws, whitelist);
   let replicas: number;
   let pods: V1Pod[];
   if (key === 'batch/Job') {
@@ -163,7 +164,7 @@ export async function resolveTarget(ws: WorkloadSpread, source: WorkloadSource, 
     replicas = builtinReplicas(ref.kind, obj);
     const owners = key === 'apps/Deployment' ? source.replicaSetsOwnedBy(ns, uid).filter((r) => !r.metadata?.deletionTimestamp).map((r) => r.metadata?.uid ?? '') : [];
     pods = replicas === 0 ? [] : (owners.length ? owners : [uid]).flatMap((u) => source.podsOwnedBy(ns, u));
-  } else if (replicasPaths(ws, whitelist).length) {
+  } else if (paths.length) {
     // The replicas come from a path (below): no scale read, which a least-privilege install may
     // not grant (a 403 on <kind>/scale, where an admin client gets a 404 for a kind without one).
     replicas = REPLICAS_UNKNOWN;
@@ -174,7 +175,6 @@ export async function resolveTarget(ws: WorkloadSpread, source: WorkloadSource, 
     pods = replicas === 0 ? [] : source.podsOwnedBy(ns, uid);
     if (pods.length === 0 && scale?.selector) pods = source.pods(ns).filter((p) => matchesSelectorString(scale.selector as string, p.metadata?.labels ?? {}));
   }
-  const paths = replicasPaths(ws, whitelist);
   if (paths.length) replicas = sumAtPaths(obj, paths);
   const selector = ws.spec.targetFilter?.selector;
   if (selector) {
